@@ -1,0 +1,12 @@
+module badges
+
+go 1.26.8
+
+require mellium.im/xmpp v0.22.0
+
+require (
+	golang.org/x/net v0.48.0 // indirect
+	golang.org/x/text v0.32.0 // indirect
+	mellium.im/reader v0.1.0 // indirect
+	mellium.im/xmlstream v0.15.4 // indirect
+)

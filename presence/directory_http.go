@@ -1,0 +1,156 @@
+package presence
+
+import (
+	"container/heap"
+	"fmt"
+	"time"
+)
+
+// DefaultTTL is how long http-source presence lasts without a refresh.
+const DefaultTTL = 120 * time.Second
+
+// SetHTTP records presence pushed over HTTP. It returns once the record is
+// durably stored; ttl <= 0 means DefaultTTL.
+func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Duration) (Presence, error) {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	st := d.state(jid)
+	prev := st.rec.HTTP
+	h := &HTTPState{Status: s, Message: CleanMessage(message), Changed: now, Expires: now.Add(ttl)}
+	if prev != nil && prev.Status == h.Status && prev.Message == h.Message {
+		h.Changed = prev.Changed // a refresh is not a change
+	}
+	st.rec.HTTP = h
+	d.publishLocked(st)
+	if err := d.store.Save(st.rec); err != nil {
+		st.rec.HTTP = prev
+		d.publishLocked(st)
+		return Presence{}, fmt.Errorf("presence: save %s: %w", jid, err)
+	}
+	d.scheduleLocked(jid, h.Expires)
+	return st.cur, nil
+}
+
+// ClearHTTP sets the http source of jid offline now.
+func (d *Directory) ClearHTTP(jid string) (Presence, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || st.rec.HTTP == nil {
+		return d.getLocked(jid), nil
+	}
+	if err := d.expireLocked(st); err != nil {
+		return Presence{}, err
+	}
+	return st.cur, nil
+}
+
+func (d *Directory) getLocked(jid string) Presence {
+	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
+		return st.cur
+	}
+	return UnknownPresence(jid)
+}
+
+func (d *Directory) expireLocked(st *jidState) error {
+	prev := st.rec.HTTP
+	if prev.Status == Offline && prev.Expires.IsZero() {
+		return nil
+	}
+	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
+	d.unscheduleLocked(st.rec.JID)
+	d.publishLocked(st)
+	if err := d.store.Save(st.rec); err != nil {
+		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+	}
+	return nil
+}
+
+// expiry is one pending http-source expiry.
+type expiry struct {
+	at    time.Time
+	jid   string
+	index int
+}
+
+// expiries is a min-heap by time; one timer serves the whole heap.
+type expiries []*expiry
+
+func (h expiries) Len() int           { return len(h) }
+func (h expiries) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h expiries) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *expiries) Push(x any) { e := x.(*expiry); e.index = len(*h); *h = append(*h, e) }
+func (h *expiries) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// httpTimer holds the expiry heap and its single timer; guarded by Directory.mu.
+type httpTimer struct {
+	heap  expiries
+	byJID map[string]*expiry
+	timer *time.Timer
+}
+
+func (d *Directory) scheduleLocked(jid string, at time.Time) {
+	t := &d.expiry
+	if t.byJID == nil {
+		t.byJID = make(map[string]*expiry)
+	}
+	if e := t.byJID[jid]; e != nil {
+		e.at = at
+		heap.Fix(&t.heap, e.index)
+	} else {
+		e = &expiry{at: at, jid: jid}
+		heap.Push(&t.heap, e)
+		t.byJID[jid] = e
+	}
+	d.rearmLocked()
+}
+
+func (d *Directory) unscheduleLocked(jid string) {
+	t := &d.expiry
+	if e := t.byJID[jid]; e != nil {
+		heap.Remove(&t.heap, e.index)
+		delete(t.byJID, jid)
+		d.rearmLocked()
+	}
+}
+
+func (d *Directory) rearmLocked() {
+	t := &d.expiry
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+	if len(t.heap) == 0 {
+		return
+	}
+	wait := t.heap[0].at.Sub(d.now())
+	t.timer = time.AfterFunc(max(wait, 0), d.expireDue)
+}
+
+// expireDue turns every due http source offline and re-arms the timer.
+func (d *Directory) expireDue() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	t := &d.expiry
+	for len(t.heap) > 0 && !t.heap[0].at.After(now) {
+		e := heap.Pop(&t.heap).(*expiry)
+		delete(t.byJID, e.jid)
+		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil {
+			_ = d.expireLocked(st) // kept in memory; saved again with the next change
+		}
+	}
+	d.rearmLocked()
+}

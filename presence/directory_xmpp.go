@@ -1,0 +1,266 @@
+package presence
+
+import (
+	"fmt"
+	"time"
+)
+
+// RosterItem is what the watcher's roster says of one contact.
+type RosterItem struct {
+	// Subscribed: the watcher holds a subscription to the contact's presence
+	// (roster subscription "to" or "both").
+	Subscribed bool
+	Groups     []string
+}
+
+// Connected records that the watcher is logged in again. Staleness ends at
+// the EndSync that follows.
+func (d *Directory) Connected() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.connected = true
+	if d.staleT != nil {
+		d.staleT.Stop()
+		d.staleT = nil
+	}
+}
+
+// Disconnected records that the watcher lost its connection; after
+// StaleAfter, XMPP-derived statuses turn unknown.
+func (d *Directory) Disconnected() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.connected = false
+	d.syncStart = time.Time{}
+	d.armStaleLocked()
+}
+
+func (d *Directory) armStaleLocked() {
+	if d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
+		return
+	}
+	d.staleT = time.AfterFunc(d.staleAfter, d.markStale)
+}
+
+func (d *Directory) markStale() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.staleT = nil
+	if d.connected || d.stale {
+		return
+	}
+	d.stale = true
+	d.republishXMPPLocked()
+}
+
+func (d *Directory) republishXMPPLocked() {
+	for _, st := range d.jids {
+		if st.rec.Subscribed {
+			d.publishAndSaveLocked(st)
+		}
+	}
+}
+
+// BeginSync marks the start of a fresh roster and presence sync after a
+// (re)connect: resources not announced again before EndSync are dropped.
+func (d *Directory) BeginSync() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.syncStart = d.now()
+}
+
+// EndSync drops every resource that was not announced since BeginSync,
+// ends staleness and republishes.
+func (d *Directory) EndSync() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	start := d.syncStart
+	d.syncStart = time.Time{}
+	if start.IsZero() {
+		return
+	}
+	for _, st := range d.jids {
+		for res, r := range st.resources {
+			if r.Changed.Before(start) {
+				delete(st.resources, res)
+				st.xmppAt = d.now()
+			}
+		}
+	}
+	d.stale = false
+	d.republishXMPPLocked()
+}
+
+// SyncRoster replaces the whole roster: contacts no longer subscribed are
+// forgotten, as after an unsubscribe.
+func (d *Directory) SyncRoster(items map[string]RosterItem) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.groups = make(map[string][]string)
+	var errs []error
+	for jid, st := range d.jids {
+		if _, ok := items[jid]; !ok && st.rec.Subscribed {
+			errs = append(errs, d.forgetLocked(jid))
+		}
+	}
+	for jid, it := range items {
+		errs = append(errs, d.setRosterItemLocked(jid, it))
+	}
+	return joinErrs(errs)
+}
+
+// SetRosterItem applies one roster push. A contact that is no longer
+// subscribed is forgotten at once.
+func (d *Directory) SetRosterItem(jid string, it RosterItem) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.removeFromGroupsLocked(jid)
+	return d.setRosterItemLocked(jid, it)
+}
+
+// RemoveRosterItem applies a roster push that removed the contact.
+func (d *Directory) RemoveRosterItem(jid string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.removeFromGroupsLocked(jid)
+	return d.forgetLocked(jid)
+}
+
+func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
+	if !it.Subscribed {
+		return d.forgetLocked(jid)
+	}
+	for _, g := range it.Groups {
+		d.groups[g] = append(d.groups[g], jid)
+	}
+	st := d.state(jid)
+	if st.rec.Subscribed {
+		return nil
+	}
+	st.rec.Subscribed = true
+	if err := d.store.Save(st.rec); err != nil {
+		return fmt.Errorf("presence: save %s: %w", jid, err)
+	}
+	d.publishAndSaveLocked(st)
+	return nil
+}
+
+func (d *Directory) removeFromGroupsLocked(jid string) {
+	for g, members := range d.groups {
+		kept := members[:0]
+		for _, m := range members {
+			if m != jid {
+				kept = append(kept, m)
+			}
+		}
+		if len(kept) == 0 {
+			delete(d.groups, g)
+		} else {
+			d.groups[g] = kept
+		}
+	}
+}
+
+// Forget makes jid invisible at once and deletes everything stored of it.
+func (d *Directory) Forget(jid string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.removeFromGroupsLocked(jid)
+	return d.forgetLocked(jid)
+}
+
+func (d *Directory) forgetLocked(jid string) error {
+	st := d.jids[jid]
+	if st == nil {
+		return nil
+	}
+	delete(d.jids, jid)
+	d.unscheduleLocked(jid)
+	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+	if err := d.store.Delete(jid); err != nil {
+		return fmt.Errorf("presence: forget %s: %w", jid, err)
+	}
+	return nil
+}
+
+// SetResource records the presence of one resource of a subscribed JID.
+// Presence from JIDs the watcher is not subscribed to is ignored.
+func (d *Directory) SetResource(jid, resource string, r Resource) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || !st.rec.Subscribed {
+		return
+	}
+	if st.resources == nil {
+		st.resources = make(map[string]Resource, 1)
+	}
+	r.Message = CleanMessage(r.Message)
+	if r.Changed.IsZero() {
+		r.Changed = d.now()
+	}
+	st.resources[resource] = r
+	st.xmppAt = r.Changed
+	d.publishAndSaveLocked(st)
+}
+
+// RemoveResource records that one resource went unavailable.
+func (d *Directory) RemoveResource(jid, resource string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || !st.rec.Subscribed {
+		return
+	}
+	delete(st.resources, resource)
+	st.xmppAt = d.now()
+	d.publishAndSaveLocked(st)
+}
+
+// SetRoom publishes the occupant count of a room.
+func (d *Directory) SetRoom(room string, occupants int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if occupants < 0 {
+		occupants = 0
+	}
+	d.rooms[room] = occupants
+	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+}
+
+// SetChoice records a user's choices (opt-out, hidden status text).
+func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || !st.rec.Subscribed {
+		return nil
+	}
+	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
+	if err := d.store.Save(st.rec); err != nil {
+		return fmt.Errorf("presence: save %s: %w", jid, err)
+	}
+	d.publishAndSaveLocked(st)
+	return nil
+}
+
+// publishAndSaveLocked publishes st and persists a moved last_seen. A failed
+// save of last_seen is kept in memory and retried with the next save.
+func (d *Directory) publishAndSaveLocked(st *jidState) {
+	if d.publishLocked(st) {
+		_ = d.store.Save(st.rec) // best effort: XMPP input has no one to answer an error to
+	}
+}
+
+func joinErrs(errs []error) error {
+	var out []error
+	for _, e := range errs {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%v", out)
+}

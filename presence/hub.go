@@ -1,0 +1,126 @@
+package presence
+
+import (
+	"bytes"
+	"sync"
+)
+
+// Hub keeps the latest value of every topic and fans changes out to
+// subscribers. The in-memory MemHub is the only implementation today; a
+// broker shared by several replicas (Redis) can stand in behind the same
+// three calls.
+type Hub interface {
+	// Publish makes e the latest value of its topic. It never blocks on a
+	// subscriber. A value whose bytes equal the current ones is dropped.
+	Publish(e *Entry)
+	// Get returns the latest value of t, or the value of an unknown JID (or
+	// an empty room) when nothing was published.
+	Get(t Topic) *Entry
+	// Subscribe returns a subscriber with no topics yet.
+	Subscribe() *Subscriber
+}
+
+var _ Hub = (*MemHub)(nil)
+
+// MemHub is the in-memory latest-value hub of DESIGN.md.
+type MemHub struct {
+	mu     sync.RWMutex
+	topics map[Topic]*topicState
+}
+
+type topicState struct {
+	entry   *Entry
+	version uint64
+	subs    map[*Subscriber]struct{}
+}
+
+// NewMemHub returns an empty hub.
+func NewMemHub() *MemHub {
+	return &MemHub{topics: make(map[Topic]*topicState)}
+}
+
+// Publish implements Hub. The caller must not change e afterwards.
+func (h *MemHub) Publish(e *Entry) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ts := h.topics[e.Topic]
+	if ts == nil {
+		ts = &topicState{}
+		h.topics[e.Topic] = ts
+	}
+	if ts.entry == nil && bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON) && len(ts.subs) == 0 {
+		delete(h.topics, e.Topic) // nothing to remember for a JID nobody sees
+		return
+	}
+	if ts.entry != nil && bytes.Equal(ts.entry.JSON, e.JSON) {
+		return
+	}
+	ts.version++
+	e.Version = ts.version
+	ts.entry = e
+	for s := range ts.subs {
+		s.mark(e.Topic)
+	}
+}
+
+// Get implements Hub.
+func (h *MemHub) Get(t Topic) *Entry {
+	h.mu.RLock()
+	ts := h.topics[t]
+	var e *Entry
+	if ts != nil {
+		e = ts.entry
+	}
+	h.mu.RUnlock()
+	if e == nil {
+		return defaultEntry(t)
+	}
+	return e
+}
+
+// Subscribe implements Hub.
+func (h *MemHub) Subscribe() *Subscriber {
+	return &Subscriber{hub: h, wake: make(chan struct{}, 1)}
+}
+
+// Topics reports how many topics hold a value or a subscriber.
+func (h *MemHub) Topics() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.topics)
+}
+
+func (h *MemHub) add(s *Subscriber, t Topic) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ts := h.topics[t]
+	if ts == nil {
+		ts = &topicState{}
+		h.topics[t] = ts
+	}
+	if ts.subs == nil {
+		ts.subs = make(map[*Subscriber]struct{})
+	}
+	ts.subs[s] = struct{}{}
+}
+
+func (h *MemHub) remove(s *Subscriber, t Topic) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ts := h.topics[t]
+	if ts == nil {
+		return
+	}
+	delete(ts.subs, s)
+	if len(ts.subs) == 0 && ts.entry == nil {
+		delete(h.topics, t)
+	}
+}
+
+// defaultEntry is the value of a topic nothing was published for.
+func defaultEntry(t Topic) *Entry {
+	if t.Kind == KindRoom {
+		return NewRoomEntry(Room{Room: t.Name})
+	}
+	return NewPresenceEntry(UnknownPresence(t.Name))
+}

@@ -1,0 +1,37 @@
+package presence
+
+import "time"
+
+// Record is what badges keeps of a JID across restarts: the opt-in, the
+// user's choices, the last time it went offline and the http-source presence.
+type Record struct {
+	JID string `json:"jid"`
+	// Subscribed: the watcher holds a presence subscription to the JID.
+	Subscribed bool `json:"subscribed,omitempty"`
+	// OptedOut: the user asked not to be shown although still subscribed.
+	OptedOut bool `json:"opted_out,omitempty"`
+	// HideMessage: the user asked that their status text not be served.
+	HideMessage bool       `json:"hide_message,omitempty"`
+	LastSeen    time.Time  `json:"last_seen,omitzero"`
+	HTTP        *HTTPState `json:"http,omitempty"`
+}
+
+// HTTPState is presence pushed over HTTP, valid until Expires.
+type HTTPState struct {
+	Status  Status    `json:"status"`
+	Message string    `json:"message,omitempty"`
+	Changed time.Time `json:"changed"`
+	Expires time.Time `json:"expires"`
+}
+
+// empty reports whether the record holds nothing worth keeping.
+func (r *Record) empty() bool {
+	return !r.Subscribed && !r.OptedOut && !r.HideMessage && r.LastSeen.IsZero() && r.HTTP == nil
+}
+
+// Store keeps records across restarts. Save must be durable when it returns.
+type Store interface {
+	Records() ([]Record, error)
+	Save(r Record) error
+	Delete(jid string) error
+}
