@@ -1,0 +1,37 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"badges/presence"
+)
+
+// statusOf maps the project's sentinel errors to HTTP status codes, in one place.
+func statusOf(err error) int {
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, presence.ErrBadJID), errors.Is(err, presence.ErrBadStatus), errors.Is(err, errBadRequest):
+		return http.StatusBadRequest
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// errBadRequest marks malformed input that has no sentinel of its own.
+var errBadRequest = errors.New("bad request")
+
+// writeErr answers err as a JSON API error with its mapped status. Server
+// errors are logged and hidden from the client.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	code := statusOf(err)
+	msg := err.Error()
+	if code >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = http.StatusText(code)
+	}
+	writeError(w, code, msg)
+}

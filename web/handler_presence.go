@@ -1,0 +1,71 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"badges/presence"
+)
+
+// maxBatch bounds GET /api/v1/presence?jid=...
+const maxBatch = 100
+
+// handlePresence serves GET /api/v1/presence/{jid} (SPEC 4.2).
+func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
+	jid, err := presence.ParseJID(r.PathValue("jid"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	e := s.entry(presence.JIDTopic(jid), sigOf(r))
+	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
+}
+
+// handlePresenceBatch serves GET /api/v1/presence?jid=A&jid=B. Under signed
+// visibility the i-th sig vouches for the i-th jid.
+func (s *Server) handlePresenceBatch(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
+	q := r.URL.Query()
+	raw, sigs := q["jid"], q["sig"]
+	switch {
+	case len(raw) == 0:
+		s.writeErr(w, r, fmt.Errorf("%w: at least one jid parameter is required", errBadRequest))
+		return
+	case len(raw) > maxBatch:
+		s.writeErr(w, r, fmt.Errorf("%w: at most %d jid parameters", errBadRequest, maxBatch))
+		return
+	}
+	var body bytes.Buffer
+	body.WriteString(`{"presence":[`)
+	for i, v := range raw {
+		jid, err := presence.ParseJID(v)
+		if err != nil {
+			s.writeErr(w, r, err)
+			return
+		}
+		sig := ""
+		if i < len(sigs) {
+			sig = sigs[i]
+		}
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		body.Write(s.entry(presence.JIDTopic(jid), sig).JSON)
+	}
+	body.WriteString(`]}`)
+	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body.Bytes()), body.Bytes())
+}
+
+// handleRoom serves GET /api/v1/rooms/{room}.
+func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
+	room, err := presence.ParseRoom(r.PathValue("room"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	e := s.entry(presence.RoomTopic(room), sigOf(r))
+	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
+}

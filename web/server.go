@@ -1,0 +1,97 @@
+// Package web is the HTTP face of badges: every route of SPEC section 4,
+// the shared response rules (no-cache, strong ETags, 304, nosniff, CORS),
+// request limits and metrics. It reads presence from the hub and never
+// talks to the XMPP watcher directly.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"badges/presence"
+)
+
+// Directory is what the handlers need from the presence directory.
+type Directory interface {
+	Group(name string) []string
+	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
+	ClearHTTP(jid string) (presence.Presence, error)
+}
+
+var _ Directory = (*presence.Directory)(nil)
+
+// Options configure a Server. Hub and Directory are required.
+type Options struct {
+	Hub       presence.Hub
+	Directory Directory
+	Logger    *slog.Logger
+	// PublicURL is the base URL of generated snippets; nil: from the request.
+	PublicURL *url.URL
+	// Ready reports why the server is not ready, or "" when it is.
+	Ready func() string
+	// Registry receives the server's metrics; nil: a private registry.
+	Registry *prometheus.Registry
+	// Gatherer serves /metrics; nil: Registry.
+	Gatherer prometheus.Gatherer
+	// ShowMessages: whether status texts are served at all.
+	ShowMessages bool
+	// Verify checks sig values under signed visibility; nil: public.
+	Verify SigVerifier
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// Server holds the handlers' shared state.
+type Server struct {
+	hub      presence.Hub
+	dir      Directory
+	log      *slog.Logger
+	public   *url.URL
+	ready    func() string
+	now      func() time.Time
+	verify   SigVerifier
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	handler  http.Handler
+}
+
+// New builds a Server and its routes.
+func New(opt Options) *Server {
+	s := &Server{
+		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
+		ready: opt.Ready, now: opt.Now, verify: opt.Verify,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.ready == nil {
+		s.ready = func() string { return "" }
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	reg := opt.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s.gatherer = opt.Gatherer
+	if s.gatherer == nil {
+		s.gatherer = reg
+	}
+	s.metrics = newMetrics(reg)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Shutdown ends what the server owns beyond plain requests.
+func (s *Server) Shutdown(ctx context.Context) error { return nil }

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"badges/presence"
+)
+
+// memStore is an in-memory presence.Store for handler tests.
+type memStore struct {
+	mu   sync.Mutex
+	recs map[string]presence.Record
+}
+
+func (m *memStore) Records() ([]presence.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]presence.Record, 0, len(m.recs))
+	for _, r := range m.recs {
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (m *memStore) Save(r presence.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.recs == nil {
+		m.recs = map[string]presence.Record{}
+	}
+	m.recs[r.JID] = r
+	return nil
+}
+
+func (m *memStore) Delete(jid string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.recs, jid)
+	return nil
+}
+
+// fixture is a server over a real hub and directory.
+type fixture struct {
+	hub *presence.MemHub
+	dir *presence.Directory
+	srv *Server
+}
+
+func newFixture(t *testing.T, opt Options) *fixture {
+	t.Helper()
+	hub := presence.NewMemHub()
+	dir, err := presence.NewDirectory(hub, &memStore{}, presence.DirectoryOptions{ShowMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dir.Close)
+	opt.Hub, opt.Directory = hub, dir
+	return &fixture{hub: hub, dir: dir, srv: New(opt)}
+}
+
+// do sends a request and returns the recorded response and its body.
+func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	res := rec.Result()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// subscribe makes jid visible and online with one resource.
+func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
+	t.Helper()
+	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+}
+
+func TestHealth(t *testing.T) {
+	reason := "xmpp watcher not connected"
+	f := newFixture(t, Options{Ready: func() string { return reason }})
+	if res, _ := f.do(t, "GET", "/healthz", nil); res.StatusCode != 200 {
+		t.Errorf("healthz = %d", res.StatusCode)
+	}
+	res, body := f.do(t, "GET", "/readyz", nil)
+	if res.StatusCode != 503 || !strings.Contains(body, reason) {
+		t.Errorf("readyz not ready = %d %s", res.StatusCode, body)
+	}
+	reason = ""
+	if res, _ := f.do(t, "GET", "/readyz", nil); res.StatusCode != 200 {
+		t.Errorf("readyz ready = %d", res.StatusCode)
+	}
+}
+
+func TestMetricsCountRoutes(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.do(t, "GET", "/api/v1/presence/a@example.com", nil)
+	_, body := f.do(t, "GET", "/metrics", nil)
+	want := `badges_http_requests_total{code="200",route="GET /api/v1/presence/{jid...}"} 1`
+	if !strings.Contains(body, want) {
+		t.Errorf("metrics lack %s:\n%s", want, body)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	f := newFixture(t, Options{})
+	long := "/api/v1/presence/a@example.com?x=" + strings.Repeat("a", 9000)
+	if res, body := f.do(t, "GET", long, nil); res.StatusCode != http.StatusRequestURITooLong || !strings.Contains(body, `"error"`) {
+		t.Errorf("long URL = %d %s", res.StatusCode, body)
+	}
+	req := httptest.NewRequest("PUT", "/api/v1/presence/a@example.com", strings.NewReader(strings.Repeat("x", 70<<10)))
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("large body = %d", rec.Code)
+	}
+	if res, body := f.do(t, "GET", "/no/such/thing", nil); res.StatusCode != 404 || body != "{\"error\":\"not found\"}\n" {
+		t.Errorf("unknown path = %d %q", res.StatusCode, body)
+	}
+}
