@@ -153,21 +153,26 @@ func parseDomains(v string) ([]string, error) {
 	if v == "" {
 		return nil, fmt.Errorf("%w: empty domain list", ErrBadKey)
 	}
+	// Entries are named by position, not echoed: a key pasted into the
+	// list by mistake (a missing ':' or a list split wrongly) must not end
+	// up in a log.
 	var out []string
+	i := 0
 	for d := range strings.SplitSeq(v, ",") {
+		i++
 		switch {
 		case d == "":
-			return nil, fmt.Errorf("%w: empty entry in domain list", ErrBadKey)
+			return nil, fmt.Errorf("%w: domain list: entry %d is empty", ErrBadKey, i)
 		case strings.Contains(d, ":"):
 			// Only domain= and regex= start an option, so a ':' here is
 			// usually a misspelt or unknown option.
 			return nil, fmt.Errorf("%w: unexpected ':' in domain list (known options: domain, regex)", ErrBadKey)
 		case strings.ContainsAny(d, "@/"):
-			return nil, fmt.Errorf("%w: domain list: %q is a JID, not a domain", ErrBadKey, d)
+			return nil, fmt.Errorf("%w: domain list: entry %d is a JID, not a domain", ErrBadKey, i)
 		}
 		norm, err := presence.ParseJID(d)
 		if err != nil {
-			return nil, fmt.Errorf("%w: domain list: %v", ErrBadKey, err)
+			return nil, fmt.Errorf("%w: domain list: entry %d is not a valid domain", ErrBadKey, i)
 		}
 		if !slices.Contains(out, norm) {
 			out = append(out, norm)
