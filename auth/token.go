@@ -63,10 +63,11 @@ func NewToken(secret []byte, jid string, now time.Time) string {
 }
 
 // VerifyToken checks a user token against secret at time now and returns its
-// JID as a normalised bare JID. A token is valid from at most 30 s before its
-// TS until ttl after it, both ends included, as kopano includes the end.
-// The error wraps ErrMalformed, ErrBadSignature, ErrExpired or ErrFuture; a
-// forged token is always ErrBadSignature, never a verdict about its time.
+// JID as a normalised bare JID. A token is valid while now is at most 30 s
+// before its TS and at most ttl after it, both ends included (kopano too
+// accepts a token exactly ttl old). The error wraps ErrMalformed,
+// ErrBadSignature, ErrExpired or ErrFuture; the signature is checked before
+// the time, so a well-formed forgery learns nothing about its timestamp.
 // A ttl that is not positive accepts no token.
 func VerifyToken(secret []byte, token string, now time.Time, ttl time.Duration) (jid string, err error) {
 	if len(secret) == 0 {
