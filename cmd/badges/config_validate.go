@@ -72,9 +72,12 @@ func parseHostPort(s string, dial bool) (string, error) {
 			return "", err
 		}
 	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 0 || n > 65535 || (dial && n == 0) {
-		return "", fmt.Errorf("port %q: must be a number from 1 to 65535", port)
+	lowest := 0
+	if dial {
+		lowest = 1
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < lowest || n > 65535 {
+		return "", fmt.Errorf("port %q: must be a number from %d to 65535", port, lowest)
 	}
 	return s, nil
 }
@@ -84,7 +87,14 @@ func parseHostPort(s string, dial bool) (string, error) {
 // url.URL.Hostname reports hosts.
 func parseHost(s string) (string, error) {
 	h := strings.ToLower(s)
-	if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); ip != nil {
+	if len(h) > 2 && h[0] == '[' && h[len(h)-1] == ']' {
+		h = h[1 : len(h)-1]
+		if ip := net.ParseIP(h); ip != nil {
+			return ip.String(), nil
+		}
+		return "", fmt.Errorf("%q: not an IP address", s)
+	}
+	if ip := net.ParseIP(h); ip != nil {
 		return ip.String(), nil
 	}
 	if !isHostname(h) {
