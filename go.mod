@@ -3,7 +3,9 @@ module badges
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/prometheus/client_golang v1.25.0
+	go.etcd.io/bbolt v1.5.0
 	mellium.im/xmpp v0.22.0
 )
 
