@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
+	"badges/auth"
 	"badges/presence"
 )
 
@@ -21,6 +23,7 @@ type Directory interface {
 	Group(name string) []string
 	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
 	ClearHTTP(jid string) (presence.Presence, error)
+	Sources(jid string) map[presence.Source]presence.SourceState
 }
 
 var _ Directory = (*presence.Directory)(nil)
@@ -44,6 +47,17 @@ type Options struct {
 	Verify SigVerifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// APIKeys authorise the write API; nil: no key is valid.
+	APIKeys *auth.Keys
+	// TokenSecret signs user tokens; empty: no token is valid.
+	TokenSecret []byte
+	// TokenTTL is a user token's lifetime; 0: 5 minutes.
+	TokenTTL time.Duration
+	// WriteRate limits presence writes (the write API and kopano's PUT and
+	// POST) per second per client address; 0: 10 a second; rate.Inf: no limit.
+	WriteRate rate.Limit
+	// WriteBurst is the per-client burst of writes; 0: 100.
+	WriteBurst int
 }
 
 // Server holds the handlers' shared state.
@@ -58,6 +72,8 @@ type Server struct {
 	metrics  *metrics
 	gatherer prometheus.Gatherer
 	handler  http.Handler
+	creds    *credentials
+	writes   *clientLimiter
 }
 
 // New builds a Server and its routes.
@@ -84,6 +100,8 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
+	s.creds = newCredentials(opt, s.now)
+	s.writes = newWriteLimiter(opt, s.now)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
