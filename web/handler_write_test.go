@@ -249,3 +249,29 @@ func (s *failingStore) Save(r presence.Record) error {
 	}
 	return s.memStore.Save(r)
 }
+
+// FuzzParsePresenceWrite: no body makes the parser panic, every refusal is
+// a 400, and what it accepts is within bounds.
+func FuzzParsePresenceWrite(f *testing.F) {
+	for _, s := range []string{
+		`{"status":"away","message":"x","ttl":120}`, `{"status":"dnd","ttl":1}`, `{"status":"offline"}`,
+		`{"status":"unknown"}`, `{"ttl":1e400}`, `{"status":"away","message":"\ud800"}`, ``, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w, err := parsePresenceWrite(body)
+		if err != nil {
+			if code := statusOf(err); code != 400 {
+				t.Fatalf("error %v maps to %d", err, code)
+			}
+			return
+		}
+		if _, err := presence.ParseStatus(string(w.Status)); err != nil || w.Status == presence.Unknown {
+			t.Fatalf("status %q accepted", w.Status)
+		}
+		if w.TTL < minWriteTTL*time.Second || w.TTL > maxWriteTTL*time.Second {
+			t.Fatalf("ttl %s accepted", w.TTL)
+		}
+	})
+}
