@@ -92,6 +92,14 @@ func TestKopanoReadsBothSources(t *testing.T) {
 		got[1].XMPP != (kopanoSource{"busy", "busy"}) || got[1].Spreed != kopanoUnavailable {
 		t.Errorf("GET = %s", body)
 	}
+	// A user who hid their status text has it left out of every source.
+	if err := f.dir.SetChoice("alice@example.com", false, true); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
+	if got := kopanoUsers(t, body); got[0].XMPP != (kopanoSource{"away", ""}) || got[0].Spreed != (kopanoSource{"available", ""}) {
+		t.Errorf("hidden messages: %s", body)
+	}
 }
 
 // An invisible user reads exactly like one that does not exist.
