@@ -54,6 +54,8 @@ type kopanoRequest struct {
 	UserStatus          *[]kopanoUser `json:"UserStatus"`
 }
 
+// kopanoUser is one entry of a request's UserStatus. kopano's "xmpp"
+// member is not decoded: badges never writes it.
 type kopanoUser struct {
 	UserID string        `json:"user_id"`
 	Spreed *kopanoSource `json:"spreed"`
@@ -73,6 +75,7 @@ type kopanoUserStatus struct {
 	Spreed kopanoSource `json:"spreed"`
 }
 
+// kopanoAnswer is the body of a read's answer.
 type kopanoAnswer struct {
 	Type       string             `json:"Type"`
 	UserStatus []kopanoUserStatus `json:"UserStatus"`
@@ -94,6 +97,7 @@ type kopanoTarget struct {
 	write *kopanoWrite
 }
 
+// kopanoWrite is a spreed status to set, in badges' terms.
 type kopanoWrite struct {
 	status  presence.Status
 	message string
@@ -140,7 +144,7 @@ func parseKopano(body []byte, write bool) (kopanoCall, error) {
 
 // handleKopanoGet serves GET /api/kopano: the read.
 func (s *Server) handleKopanoGet(w http.ResponseWriter, r *http.Request) {
-	call, owner, ok := s.kopanoCall(w, r, false)
+	call, owner, ok := s.readKopanoCall(w, r, false)
 	if !ok {
 		return
 	}
@@ -153,8 +157,8 @@ func (s *Server) handleKopanoPut(w http.ResponseWriter, r *http.Request) {
 	if !s.allowWrite(w, r) {
 		return
 	}
-	call, owner, ok := s.kopanoCall(w, r, true)
-	if !ok || !s.kopanoWrite(w, r, call, owner) {
+	call, owner, ok := s.readKopanoCall(w, r, true)
+	if !ok || !s.applyKopanoWrites(w, r, call, owner) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -166,16 +170,16 @@ func (s *Server) handleKopanoPost(w http.ResponseWriter, r *http.Request) {
 	if !s.allowWrite(w, r) {
 		return
 	}
-	call, owner, ok := s.kopanoCall(w, r, true)
-	if !ok || !s.kopanoWrite(w, r, call, owner) {
+	call, owner, ok := s.readKopanoCall(w, r, true)
+	if !ok || !s.applyKopanoWrites(w, r, call, owner) {
 		return
 	}
 	s.writeKopanoRead(w, r, call, owner)
 }
 
-// kopanoCall reads and checks the body and its token, answering the
+// readKopanoCall reads and checks the body and its token, answering the
 // request itself when it cannot go on. owner is the token's JID.
-func (s *Server) kopanoCall(w http.ResponseWriter, r *http.Request, write bool) (call kopanoCall, owner string, ok bool) {
+func (s *Server) readKopanoCall(w http.ResponseWriter, r *http.Request, write bool) (call kopanoCall, owner string, ok bool) {
 	body, err := readBody(r)
 	if err == nil {
 		call, err = parseKopano(body, write)
@@ -190,9 +194,9 @@ func (s *Server) kopanoCall(w http.ResponseWriter, r *http.Request, write bool) 
 	return call, owner, true
 }
 
-// kopanoWrite sets the spreed source of every user that has one, after
+// applyKopanoWrites sets the spreed source of every user that has one, after
 // checking that all of them are the token's own.
-func (s *Server) kopanoWrite(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) bool {
+func (s *Server) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) bool {
 	for _, t := range call.users {
 		if t.write != nil && t.jid != owner {
 			s.writeErr(w, r, fmt.Errorf("write %s: %w: a user token writes only its own user_id", t.jid, auth.ErrForbidden))
