@@ -23,11 +23,13 @@ func ParseJID(s string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %q: %v", ErrBadJID, s, err)
 	}
-	bare := j.Bare().String()
-	if strings.ContainsAny(bare, " \t\r\n") {
-		return "", fmt.Errorf("%w: %q: contains white space", ErrBadJID, s)
+	// The JID package strips one final dot and accepts empty labels, so
+	// "a@b.." would become "a@b.", a different JID once parsed again. A DNS
+	// name has no empty label: refuse them, so that the result is canonical.
+	if d := j.Domainpart(); strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
+		return "", fmt.Errorf("%w: %q: empty domain label", ErrBadJID, s)
 	}
-	return bare, nil
+	return j.Bare().String(), nil
 }
 
 // ParseRoom normalises a MUC room address. A room needs a local part.
