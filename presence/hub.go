@@ -23,6 +23,10 @@ type Hub interface {
 var _ Hub = (*MemHub)(nil)
 
 // MemHub is the in-memory latest-value hub of DESIGN.md.
+//
+// Lock order: MemHub.mu, then Subscriber.mu. Publish marks subscribers
+// while holding the hub lock, so a subscriber never calls into the hub
+// while holding its own.
 type MemHub struct {
 	mu     sync.RWMutex
 	topics map[Topic]*topicState
@@ -90,30 +94,35 @@ func (h *MemHub) Topics() int {
 	return len(h.topics)
 }
 
-func (h *MemHub) add(s *Subscriber, t Topic) {
+// sync brings the hub's registration of s in line with whether s follows
+// each topic now, and marks followed topics dirty so that their current
+// value is delivered. Add, Remove and Close change the subscriber's own
+// set first and call sync afterwards; whichever sync runs last sees the
+// final set, so concurrent calls can neither leave a closed subscriber
+// registered nor unregister a topic that was added again.
+func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	ts := h.topics[t]
-	if ts == nil {
-		ts = &topicState{}
-		h.topics[t] = ts
-	}
-	if ts.subs == nil {
-		ts.subs = make(map[*Subscriber]struct{})
-	}
-	ts.subs[s] = struct{}{}
-}
-
-func (h *MemHub) remove(s *Subscriber, t Topic) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ts := h.topics[t]
-	if ts == nil {
-		return
-	}
-	delete(ts.subs, s)
-	if len(ts.subs) == 0 && ts.entry == nil {
-		delete(h.topics, t)
+	for _, t := range topics {
+		ts := h.topics[t]
+		if s.mark(t) {
+			if ts == nil {
+				ts = &topicState{}
+				h.topics[t] = ts
+			}
+			if ts.subs == nil {
+				ts.subs = make(map[*Subscriber]struct{})
+			}
+			ts.subs[s] = struct{}{}
+			continue
+		}
+		if ts == nil {
+			continue
+		}
+		delete(ts.subs, s)
+		if len(ts.subs) == 0 && ts.entry == nil {
+			delete(h.topics, t)
+		}
 	}
 }
 

@@ -35,7 +35,8 @@ func (s *Subscriber) Len() int {
 
 // Add follows topics, keeping the total at or below limit (0: no limit).
 // Each new topic is marked dirty so that its current value is delivered
-// first. On ErrTooManyTopics nothing was added.
+// first. On ErrTooManyTopics nothing was added. Add after Close does
+// nothing.
 func (s *Subscriber) Add(limit int, topics ...Topic) error {
 	s.mu.Lock()
 	if s.closed {
@@ -59,10 +60,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		s.topics[t] = struct{}{}
 	}
 	s.mu.Unlock()
-	for _, t := range fresh {
-		s.hub.add(s, t)
-		s.mark(t)
-	}
+	s.hub.sync(s, fresh)
 	return nil
 }
 
@@ -78,9 +76,7 @@ func (s *Subscriber) Remove(topics ...Topic) {
 		}
 	}
 	s.mu.Unlock()
-	for _, t := range gone {
-		s.hub.remove(s, t)
-	}
+	s.hub.sync(s, gone)
 }
 
 // Take returns the latest value of every dirty topic and clears the dirty
@@ -108,24 +104,22 @@ func (s *Subscriber) Take() []*Entry {
 func (s *Subscriber) Close() {
 	s.mu.Lock()
 	s.closed = true
-	topics := s.topics
+	topics := make([]Topic, 0, len(s.topics))
+	for t := range s.topics {
+		topics = append(topics, t)
+	}
 	s.topics, s.dirty, s.isDirt = nil, nil, nil
 	s.mu.Unlock()
-	for t := range topics {
-		s.hub.remove(s, t)
-	}
+	s.hub.sync(s, topics)
 }
 
-// mark flags t dirty and wakes the owner without ever blocking.
-func (s *Subscriber) mark(t Topic) {
+// mark flags t dirty and wakes the owner without ever blocking. It reports
+// whether the subscriber follows t. The caller holds the hub lock.
+func (s *Subscriber) mark(t Topic) bool {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
 	if _, ok := s.topics[t]; !ok {
 		s.mu.Unlock()
-		return
+		return false
 	}
 	if s.isDirt == nil {
 		s.isDirt = make(map[Topic]struct{})
@@ -139,6 +133,7 @@ func (s *Subscriber) mark(t Topic) {
 	case s.wake <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 func contains(ts []Topic, t Topic) bool {

@@ -3,6 +3,7 @@ package presence
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -142,5 +143,41 @@ func TestSubscriberLimit(t *testing.T) {
 	s.Remove(tp(1))
 	if err := s.Add(3, tp(4)); err != nil {
 		t.Errorf("Add after Remove: %v", err)
+	}
+}
+
+// TestSubscriberRaces: Add racing Remove or Close must leave the hub's
+// registration equal to what the subscriber follows: no closed subscriber
+// kept alive by a topic, no followed topic that is never marked.
+func TestSubscriberRaces(t *testing.T) {
+	h := NewMemHub()
+	topic := JIDTopic("alice@example.com")
+	for i := range 5000 {
+		s := h.Subscribe()
+		// Start both sides at once: the windows are a few instructions wide.
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { <-start; _ = s.Add(0, topic) })
+		if i%2 == 0 {
+			wg.Go(func() { <-start; s.Close() })
+		} else {
+			wg.Go(func() { <-start; s.Remove(topic) })
+			wg.Go(func() { <-start; _ = s.Add(0, topic) })
+		}
+		close(start)
+		wg.Wait()
+		h.mu.RLock()
+		var registered bool
+		if ts := h.topics[topic]; ts != nil {
+			_, registered = ts.subs[s]
+		}
+		h.mu.RUnlock()
+		if follows := s.Len() == 1; follows != registered {
+			t.Fatalf("round %d: follows %v, registered in the hub %v", i, follows, registered)
+		}
+		s.Close()
+	}
+	if n := h.Topics(); n != 0 {
+		t.Errorf("%d topics left", n)
 	}
 }
