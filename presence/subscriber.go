@@ -75,8 +75,25 @@ func (s *Subscriber) Remove(topics ...Topic) {
 			gone = append(gone, t)
 		}
 	}
+	if len(gone) > 0 {
+		s.dropDirtyLocked()
+	}
 	s.mu.Unlock()
 	s.hub.sync(s, gone)
+}
+
+// dropDirtyLocked removes topics no longer dirty from the dirty list;
+// without it, adding and removing one topic over and over while the owner
+// is not taking would grow the list without bound.
+func (s *Subscriber) dropDirtyLocked() {
+	kept := s.dirty[:0]
+	for _, t := range s.dirty {
+		if _, ok := s.isDirt[t]; ok {
+			kept = append(kept, t)
+		}
+	}
+	clear(s.dirty[len(kept):]) // release the names
+	s.dirty = kept
 }
 
 // Take returns the latest value of every dirty topic and clears the dirty

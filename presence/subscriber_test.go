@@ -146,6 +146,36 @@ func TestSubscriberLimit(t *testing.T) {
 	}
 }
 
+// TestSubscriberMemoryBounded: whatever happens while the owner does not
+// take, the subscriber holds at most one pending mark per followed topic.
+func TestSubscriberMemoryBounded(t *testing.T) {
+	h := NewMemHub()
+	s := h.Subscribe()
+	defer s.Close()
+	kept := JIDTopic("alice@example.com")
+	churn := JIDTopic("bob@example.com")
+	if err := s.Add(0, kept); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10_000 {
+		h.Publish(entry(kept.Name, i))
+		if err := s.Add(0, churn); err != nil {
+			t.Fatal(err)
+		}
+		h.Publish(entry(churn.Name, i))
+		s.Remove(churn)
+	}
+	s.mu.Lock()
+	n, c := len(s.dirty), cap(s.dirty)
+	s.mu.Unlock()
+	if n > 1 || c > 8 {
+		t.Errorf("dirty list holds %d (capacity %d) for 1 topic", n, c)
+	}
+	if got := s.Take(); len(got) != 1 || got[0].Topic != kept {
+		t.Errorf("Take = %v", got)
+	}
+}
+
 // TestSubscriberRaces: Add racing Remove or Close must leave the hub's
 // registration equal to what the subscriber follows: no closed subscriber
 // kept alive by a topic, no followed topic that is never marked.
