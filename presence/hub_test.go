@@ -2,6 +2,7 @@ package presence
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -77,6 +78,40 @@ func TestMemHubPublishNeverBlocks(t *testing.T) {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		t.Fatal("Publish blocked on subscribers that do not read")
+	}
+}
+
+// TestMemHubPublishAllocs: publishing costs the same allocations whatever
+// the number of subscribers, also when each has just taken its values (the
+// usual case: a writer keeps up).
+func TestMemHubPublishAllocs(t *testing.T) {
+	const subs = 200
+	h := NewMemHub()
+	topic := JIDTopic("alice@example.com")
+	all := make([]*Subscriber, subs)
+	for i := range all {
+		all[i] = h.Subscribe()
+		if err := all[i].Add(0, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	values := [2]*Entry{entry(topic.Name, 0), entry(topic.Name, 1)}
+	var before, after runtime.MemStats
+	var mallocs uint64
+	const rounds = 50
+	for i := range rounds + 2 {
+		for _, s := range all {
+			s.Take()
+		}
+		runtime.ReadMemStats(&before)
+		h.Publish(values[i%2])
+		runtime.ReadMemStats(&after)
+		if i >= 2 { // the first rounds size the dirty lists
+			mallocs += after.Mallocs - before.Mallocs
+		}
+	}
+	if per := float64(mallocs) / rounds; per > 2 {
+		t.Errorf("Publish to %d subscribers made %.1f allocations, want a handful at most", subs, per)
 	}
 }
 
