@@ -30,12 +30,19 @@ var _ Hub = (*MemHub)(nil)
 type MemHub struct {
 	mu     sync.RWMutex
 	topics map[Topic]*topicState
+	// seq numbers every published value. One counter for the whole hub
+	// keeps a topic's versions increasing even when the topic is dropped
+	// (back to its default, nobody following) and published again later.
+	seq uint64
 }
 
+// topicState exists while a topic has a value other than its default or at
+// least one subscriber, so that the map does not grow with every JID that
+// was ever seen or forgotten.
 type topicState struct {
-	entry   *Entry
-	version uint64
-	subs    map[*Subscriber]struct{}
+	entry *Entry // nil: the default value
+	dflt  bool   // entry holds the default value
+	subs  map[*Subscriber]struct{}
 }
 
 // NewMemHub returns an empty hub.
@@ -44,24 +51,27 @@ func NewMemHub() *MemHub {
 }
 
 // Publish implements Hub. The caller must not change e afterwards.
+// e.Version is set to a number greater than that of any earlier value.
 func (h *MemHub) Publish(e *Entry) {
+	dflt := isDefault(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ts := h.topics[e.Topic]
-	if ts == nil {
+	switch {
+	case ts == nil && dflt, ts != nil && ts.entry == nil && dflt:
+		return // Get already answers the default
+	case ts == nil:
 		ts = &topicState{}
 		h.topics[e.Topic] = ts
-	}
-	if ts.entry == nil && bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON) && len(ts.subs) == 0 {
-		delete(h.topics, e.Topic) // nothing to remember for a JID nobody sees
+	case ts.entry != nil && bytes.Equal(ts.entry.JSON, e.JSON):
+		return
+	case dflt && len(ts.subs) == 0:
+		delete(h.topics, e.Topic)
 		return
 	}
-	if ts.entry != nil && bytes.Equal(ts.entry.JSON, e.JSON) {
-		return
-	}
-	ts.version++
-	e.Version = ts.version
-	ts.entry = e
+	h.seq++
+	e.Version = h.seq
+	ts.entry, ts.dflt = e, dflt
 	for s := range ts.subs {
 		s.mark(e.Topic)
 	}
@@ -120,10 +130,23 @@ func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 			continue
 		}
 		delete(ts.subs, s)
-		if len(ts.subs) == 0 && ts.entry == nil {
+		if len(ts.subs) == 0 && (ts.entry == nil || ts.dflt) {
 			delete(h.topics, t)
 		}
 	}
+}
+
+// isDefault reports whether e holds what Get answers for a topic nothing
+// was published for. The cheap field test spares an encoding per publish.
+func isDefault(e *Entry) bool {
+	if e.Topic.Kind == KindRoom {
+		if e.Room.Occupants != 0 {
+			return false
+		}
+	} else if e.Presence.Status != Unknown {
+		return false
+	}
+	return bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON)
 }
 
 // defaultEntry is the value of a topic nothing was published for.

@@ -57,6 +57,66 @@ func TestMemHubPublish(t *testing.T) {
 	}
 }
 
+// TestMemHubForgetsDefaults: a topic back at its default value (a JID
+// forgotten, a room emptied) is dropped once nobody follows it, so the map
+// does not grow with every JID ever seen; its versions still only grow.
+func TestMemHubForgetsDefaults(t *testing.T) {
+	h := NewMemHub()
+	jid := JIDTopic("alice@example.com")
+	room := RoomTopic("chat@rooms.example.com")
+
+	a := entry(jid.Name, 1)
+	h.Publish(a)
+	h.Publish(NewRoomEntry(Room{Room: room.Name, Occupants: 2}))
+	h.Publish(NewPresenceEntry(UnknownPresence(jid.Name)))
+	h.Publish(NewRoomEntry(Room{Room: room.Name}))
+	if n := h.Topics(); n != 0 {
+		t.Errorf("%d topics left after both went back to their default", n)
+	}
+
+	// With a subscriber the default is a new version, kept while followed.
+	s := h.Subscribe()
+	b := entry(jid.Name, 2)
+	h.Publish(b)
+	if err := s.Add(0, jid); err != nil {
+		t.Fatal(err)
+	}
+	s.Take()
+	gone := NewPresenceEntry(UnknownPresence(jid.Name))
+	h.Publish(gone)
+	got := await(t, s)
+	if len(got) != 1 || got[0] != gone || gone.Version <= b.Version || b.Version <= a.Version {
+		t.Fatalf("subscriber got %v; versions a=%d b=%d gone=%d", got, a.Version, b.Version, gone.Version)
+	}
+	s.Remove(jid)
+	if n := h.Topics(); n != 0 {
+		t.Errorf("%d topics left after the last subscriber left", n)
+	}
+	c := entry(jid.Name, 3)
+	h.Publish(c)
+	if c.Version <= gone.Version {
+		t.Errorf("version went back from %d to %d", gone.Version, c.Version)
+	}
+}
+
+// TestMemHubUnknownTopics: following JIDs nobody publishes leaves nothing
+// behind, however many a client asks for.
+func TestMemHubUnknownTopics(t *testing.T) {
+	h := NewMemHub()
+	s := h.Subscribe()
+	for i := range 1000 {
+		tp := JIDTopic(fmt.Sprintf("u%d@example.com", i))
+		if err := s.Add(0, tp); err != nil {
+			t.Fatal(err)
+		}
+		h.Publish(NewPresenceEntry(UnknownPresence(tp.Name)))
+		s.Remove(tp)
+	}
+	if n := h.Topics(); n != 0 {
+		t.Errorf("%d topics left", n)
+	}
+}
+
 // TestMemHubPublishNeverBlocks: a subscriber that never reads cannot hold up
 // a publisher.
 func TestMemHubPublishNeverBlocks(t *testing.T) {

@@ -146,6 +146,30 @@ func TestSubscriberLimit(t *testing.T) {
 	}
 }
 
+func TestSubscriberEqualBytesNotRepublished(t *testing.T) {
+	h := NewMemHub()
+	topic := JIDTopic("alice@example.com")
+	s := h.Subscribe()
+	defer s.Close()
+	if err := s.Add(0, topic); err != nil {
+		t.Fatal(err)
+	}
+	await(t, s)
+	a := entry(topic.Name, 1)
+	h.Publish(a)
+	await(t, s)
+	h.Publish(entry(topic.Name, 1))
+	quiet(t, s)
+	// Nor is the default value of a topic that never had another one.
+	other := JIDTopic("bob@example.com")
+	if err := s.Add(0, other); err != nil {
+		t.Fatal(err)
+	}
+	await(t, s)
+	h.Publish(NewPresenceEntry(UnknownPresence(other.Name)))
+	quiet(t, s)
+}
+
 // TestSubscriberMemoryBounded: whatever happens while the owner does not
 // take, the subscriber holds at most one pending mark per followed topic.
 func TestSubscriberMemoryBounded(t *testing.T) {
