@@ -70,7 +70,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	for _, r := range recs {
 		st := &jidState{rec: r}
 		d.jids[r.JID] = st
-		d.publishLocked(st)
+		d.publishLocked(st, false)
 		if h := r.HTTP; h != nil && !h.Expires.IsZero() {
 			d.scheduleLocked(r.JID, h.Expires)
 		}
@@ -137,33 +137,74 @@ func (d *Directory) compute(st *jidState) Presence {
 	return p
 }
 
-// publishLocked recomputes st, keeps its since/last_seen right and publishes.
-// It returns the record to save when last_seen moved.
-func (d *Directory) publishLocked(st *jidState) (save bool) {
-	p := d.compute(st)
-	now := d.now()
-	prev := st.cur
-	if prev.Status == "" || prev.Status != p.Status {
-		st.since = now
-		if prev.Status.Online() && p.Status == Offline {
-			st.rec.LastSeen = now
-			p.LastSeen = now
-			save = true
+// viewLocked computes what st shows now, changing nothing: the presence,
+// when its status began, and whether the JID just went offline (then
+// p.LastSeen is now, and the record must keep it).
+func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentOffline bool) {
+	p = d.compute(st)
+	since = st.since
+	if st.cur.Status == "" || st.cur.Status != p.Status {
+		since = d.now()
+		if st.cur.Status.Online() && p.Status == Offline {
+			p.LastSeen, wentOffline = since, true
 		}
 	}
 	if p.Status != Unknown {
-		p.Since = st.since
+		p.Since = since
 	}
-	st.cur = p
+	return p, since, wentOffline
+}
+
+// showLocked makes p what st shows and publishes it.
+func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
+	st.cur, st.since = p, since
 	d.updates++
 	d.hub.Publish(NewPresenceEntry(p))
-	return save
+}
+
+// publishLocked recomputes st and publishes it. The record is saved when
+// save is set or last_seen moved, best effort: XMPP input and the ttl
+// timer have no one to answer an error to, and a record that failed to
+// save is saved again with its next change.
+func (d *Directory) publishLocked(st *jidState, save bool) {
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		st.rec.LastSeen = p.LastSeen
+	}
+	if save || wentOffline {
+		_ = d.store.Save(st.rec)
+	}
+	d.showLocked(st, p, since)
+}
+
+// commitLocked saves the record of st, changed by the caller from prev,
+// and only then publishes, so that nothing is shown or acknowledged that a
+// restart would lose. On a failed save the record goes back to prev and
+// nothing is published: the write did not happen.
+func (d *Directory) commitLocked(st *jidState, prev Record) error {
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		st.rec.LastSeen = p.LastSeen
+	}
+	if err := d.store.Save(st.rec); err != nil {
+		st.rec = prev
+		if st.cur.Status == "" { // made for this write, never shown
+			delete(d.jids, st.rec.JID)
+		}
+		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+	}
+	d.showLocked(st, p, since)
+	return nil
 }
 
 // Get returns the aggregated presence of jid (unknown for invisible JIDs).
 func (d *Directory) Get(jid string) Presence {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.getLocked(jid)
+}
+
+func (d *Directory) getLocked(jid string) Presence {
 	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
 		return st.cur
 	}

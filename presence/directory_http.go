@@ -2,7 +2,6 @@ package presence
 
 import (
 	"container/heap"
-	"fmt"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 const DefaultTTL = 120 * time.Second
 
 // SetHTTP records presence pushed over HTTP. It returns once the record is
-// durably stored; ttl <= 0 means DefaultTTL.
+// durably stored; ttl <= 0 means DefaultTTL. On an error nothing changed.
 func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Duration) (Presence, error) {
 	if ttl <= 0 {
 		ttl = DefaultTTL
@@ -19,55 +18,35 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	defer d.mu.Unlock()
 	now := d.now()
 	st := d.state(jid)
-	prev := st.rec.HTTP
+	prev := st.rec
 	h := &HTTPState{Status: s, Message: CleanMessage(message), Changed: now, Expires: now.Add(ttl)}
-	if prev != nil && prev.Status == h.Status && prev.Message == h.Message {
-		h.Changed = prev.Changed // a refresh is not a change
+	if old := prev.HTTP; old != nil && old.Status == h.Status && old.Message == h.Message {
+		h.Changed = old.Changed // a refresh is not a change
 	}
 	st.rec.HTTP = h
-	d.publishLocked(st)
-	if err := d.store.Save(st.rec); err != nil {
-		st.rec.HTTP = prev
-		d.publishLocked(st)
-		return Presence{}, fmt.Errorf("presence: save %s: %w", jid, err)
+	if err := d.commitLocked(st, prev); err != nil {
+		return Presence{}, err
 	}
 	d.scheduleLocked(jid, h.Expires)
-	return st.cur, nil
+	return d.getLocked(jid), nil
 }
 
-// ClearHTTP sets the http source of jid offline now.
+// ClearHTTP sets the http source of jid offline now. On an error nothing
+// changed.
 func (d *Directory) ClearHTTP(jid string) (Presence, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil || st.rec.HTTP == nil {
-		return d.getLocked(jid), nil
+	if st == nil || st.rec.HTTP == nil || st.rec.HTTP.Status == Offline && st.rec.HTTP.Expires.IsZero() {
+		return d.getLocked(jid), nil // nothing pushed, or cleared already
 	}
-	if err := d.expireLocked(st); err != nil {
+	prev := st.rec
+	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
+	if err := d.commitLocked(st, prev); err != nil {
 		return Presence{}, err
 	}
-	return st.cur, nil
-}
-
-func (d *Directory) getLocked(jid string) Presence {
-	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
-		return st.cur
-	}
-	return UnknownPresence(jid)
-}
-
-func (d *Directory) expireLocked(st *jidState) error {
-	prev := st.rec.HTTP
-	if prev.Status == Offline && prev.Expires.IsZero() {
-		return nil
-	}
-	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
-	d.unscheduleLocked(st.rec.JID)
-	d.publishLocked(st)
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
-	}
-	return nil
+	d.unscheduleLocked(jid)
+	return d.getLocked(jid), nil
 }
 
 // expiry is one pending http-source expiry.
@@ -149,7 +128,9 @@ func (d *Directory) expireDue() {
 		e := heap.Pop(&t.heap).(*expiry)
 		delete(t.byJID, e.jid)
 		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil {
-			_ = d.expireLocked(st) // kept in memory; saved again with the next change
+			// The ttl ran out whether or not the store takes note.
+			st.rec.HTTP = &HTTPState{Status: Offline, Changed: now}
+			d.publishLocked(st, true)
 		}
 	}
 	d.rearmLocked()

@@ -100,3 +100,85 @@ func TestDirectoryRestart(t *testing.T) {
 		t.Error("NewDirectory ignored a failing store")
 	}
 }
+
+// TestDirectorySaveErrors: when the store cannot save, a write fails with the
+// store's error and changes nothing: not the memory, not the hub.
+func TestDirectorySaveErrors(t *testing.T) {
+	diskFull := errors.New("disk full")
+	const jid = "alice@example.com"
+	tests := []struct {
+		name  string
+		setup func(f *fixture)
+		write func(f *fixture) error
+	}{
+		{"SetHTTP, new JID", func(*fixture) {}, func(f *fixture) error {
+			_, err := f.dir.SetHTTP(jid, Away, "x", time.Hour)
+			return err
+		}},
+		{"SetHTTP, going offline", func(f *fixture) {
+			_, err := f.dir.SetHTTP(jid, Away, "x", time.Hour)
+			mustOK(t, err)
+		}, func(f *fixture) error {
+			_, err := f.dir.SetHTTP(jid, Offline, "", time.Hour)
+			return err
+		}},
+		{"ClearHTTP", func(f *fixture) {
+			_, err := f.dir.SetHTTP(jid, Away, "x", time.Hour)
+			mustOK(t, err)
+		}, func(f *fixture) error {
+			_, err := f.dir.ClearHTTP(jid)
+			return err
+		}},
+		{"SetChoice", func(f *fixture) {
+			f.subscribe(jid, Resource{Status: Away, Message: "x"})
+		}, func(f *fixture) error { return f.dir.SetChoice(jid, true, true) }},
+		{"SetRosterItem", func(*fixture) {}, func(f *fixture) error {
+			return f.dir.SetRosterItem(jid, RosterItem{Subscribed: true})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newMemStore()
+			f := newFixture(t, store, DirectoryOptions{ShowMessages: true})
+			tt.setup(f)
+			s := f.follow(jid)
+			before := f.body(jid)
+			rec, had := f.dir.Record(jid)
+			stored, _ := store.get(jid)
+			expiries := len(f.dir.expiry.heap)
+
+			f.clock.Add(time.Minute)
+			store.setFail(diskFull)
+			if err := tt.write(f); !errors.Is(err, diskFull) {
+				t.Fatalf("error %v, want the store's", err)
+			}
+			if got := f.body(jid); got != before {
+				t.Errorf("served %s\nwant %s", got, before)
+			}
+			quiet(t, s)
+			if r, ok := f.dir.Record(jid); ok != had || !equalRecords(r, rec) {
+				t.Errorf("record %+v (%v), want %+v (%v)", r, ok, rec, had)
+			}
+			if n := len(f.dir.expiry.heap); n != expiries {
+				t.Errorf("%d expiries, want %d", n, expiries)
+			}
+			store.setFail(nil)
+			if r, _ := store.get(jid); !equalRecords(r, stored) {
+				t.Errorf("store changed: %+v", r)
+			}
+			// The same write succeeds once the store is back.
+			if err := tt.write(f); err != nil {
+				t.Errorf("retry: %v", err)
+			}
+		})
+	}
+}
+
+func equalRecords(a, b Record) bool {
+	if (a.HTTP == nil) != (b.HTTP == nil) || a.HTTP != nil && *a.HTTP != *b.HTTP {
+		return false
+	}
+	a.HTTP, b.HTTP = nil, nil
+	return a.JID == b.JID && a.Subscribed == b.Subscribed && a.OptedOut == b.OptedOut &&
+		a.HideMessage == b.HideMessage && a.LastSeen.Equal(b.LastSeen)
+}

@@ -56,7 +56,7 @@ func (d *Directory) markStale() {
 func (d *Directory) republishXMPPLocked() {
 	for _, st := range d.jids {
 		if st.rec.Subscribed {
-			d.publishAndSaveLocked(st)
+			d.publishLocked(st, false)
 		}
 	}
 }
@@ -130,18 +130,17 @@ func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
 	if !it.Subscribed {
 		return d.forgetLocked(jid)
 	}
+	st := d.state(jid)
+	if !st.rec.Subscribed {
+		prev := st.rec
+		st.rec.Subscribed = true
+		if err := d.commitLocked(st, prev); err != nil {
+			return err
+		}
+	}
 	for _, g := range it.Groups {
 		d.groups[g] = append(d.groups[g], jid)
 	}
-	st := d.state(jid)
-	if st.rec.Subscribed {
-		return nil
-	}
-	st.rec.Subscribed = true
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", jid, err)
-	}
-	d.publishAndSaveLocked(st)
 	return nil
 }
 
@@ -201,7 +200,7 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	}
 	st.resources[resource] = r
 	st.xmppAt = r.Changed
-	d.publishAndSaveLocked(st)
+	d.publishLocked(st, false)
 }
 
 // RemoveResource records that one resource went unavailable.
@@ -214,7 +213,7 @@ func (d *Directory) RemoveResource(jid, resource string) {
 	}
 	delete(st.resources, resource)
 	st.xmppAt = d.now()
-	d.publishAndSaveLocked(st)
+	d.publishLocked(st, false)
 }
 
 // SetRoom publishes the occupant count of a room.
@@ -236,20 +235,9 @@ func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 	if st == nil || !st.rec.Subscribed {
 		return nil
 	}
+	prev := st.rec
 	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", jid, err)
-	}
-	d.publishAndSaveLocked(st)
-	return nil
-}
-
-// publishAndSaveLocked publishes st and persists a moved last_seen. A failed
-// save of last_seen is kept in memory and retried with the next save.
-func (d *Directory) publishAndSaveLocked(st *jidState) {
-	if d.publishLocked(st) {
-		_ = d.store.Save(st.rec) // best effort: XMPP input has no one to answer an error to
-	}
+	return d.commitLocked(st, prev)
 }
 
 func joinErrs(errs []error) error {
