@@ -25,9 +25,11 @@ type Directory struct {
 	connected bool
 	stale     bool
 	staleT    *time.Timer
-	syncStart time.Time // non-zero while an XMPP sync is under way
-	expiry    httpTimer
-	updates   uint64
+	// unsynced holds, while an XMPP sync is under way, the resources of
+	// each JID known before it and not announced again since; nil otherwise.
+	unsynced map[string]map[string]struct{}
+	expiry   httpTimer
+	updates  uint64
 }
 
 type jidState struct {

@@ -31,7 +31,7 @@ func (d *Directory) Disconnected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = false
-	d.syncStart = time.Time{}
+	d.unsynced = nil
 	d.armStaleLocked()
 }
 
@@ -63,30 +63,44 @@ func (d *Directory) republishXMPPLocked() {
 
 // BeginSync marks the start of a fresh roster and presence sync after a
 // (re)connect: resources not announced again before EndSync are dropped.
+// Announcements are tracked by resource, not by time: presence replayed
+// by the server may carry its original, older timestamp.
 func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.syncStart = d.now()
+	d.unsynced = make(map[string]map[string]struct{})
+	for jid, st := range d.jids {
+		if len(st.resources) == 0 {
+			continue
+		}
+		set := make(map[string]struct{}, len(st.resources))
+		for res := range st.resources {
+			set[res] = struct{}{}
+		}
+		d.unsynced[jid] = set
+	}
 }
 
 // EndSync drops every resource that was not announced since BeginSync,
-// ends staleness and republishes.
+// ends staleness and republishes. Without a BeginSync since the last
+// Disconnected it does nothing: that sync was cut short.
 func (d *Directory) EndSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	start := d.syncStart
-	d.syncStart = time.Time{}
-	if start.IsZero() {
+	if d.unsynced == nil {
 		return
 	}
-	for _, st := range d.jids {
-		for res, r := range st.resources {
-			if r.Changed.Before(start) {
-				delete(st.resources, res)
-				st.xmppAt = d.now()
-			}
+	for jid, set := range d.unsynced {
+		st := d.jids[jid]
+		if st == nil || len(set) == 0 {
+			continue
 		}
+		for res := range set {
+			delete(st.resources, res)
+		}
+		st.xmppAt = d.now()
 	}
+	d.unsynced = nil
 	d.stale = false
 	d.republishXMPPLocked()
 }
@@ -174,6 +188,7 @@ func (d *Directory) forgetLocked(jid string) error {
 		return nil
 	}
 	delete(d.jids, jid)
+	delete(d.unsynced, jid)
 	d.unscheduleLocked(jid)
 	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 	if err := d.store.Delete(jid); err != nil {
@@ -194,6 +209,7 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	if st.resources == nil {
 		st.resources = make(map[string]Resource, 1)
 	}
+	delete(d.unsynced[jid], resource)
 	r.Message = CleanMessage(r.Message)
 	if r.Changed.IsZero() {
 		r.Changed = d.now()
@@ -212,6 +228,7 @@ func (d *Directory) RemoveResource(jid, resource string) {
 		return
 	}
 	delete(st.resources, resource)
+	delete(d.unsynced[jid], resource)
 	st.xmppAt = d.now()
 	d.publishLocked(st, false)
 }

@@ -3,6 +3,7 @@ package presence
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestDirectorySyncRoster: a roster sync forgets contacts that are gone or
@@ -62,5 +63,81 @@ func TestDirectorySyncRoster(t *testing.T) {
 	mustOK(t, f.dir.RemoveRosterItem("alice@example.com"))
 	if got := f.dir.Groups(); len(got) != 0 {
 		t.Errorf("Groups after removal = %v", got)
+	}
+}
+
+// TestDirectoryResync: after a reconnect, resources not announced again
+// between BeginSync and EndSync are dropped, whatever their timestamps.
+func TestDirectoryResync(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{ShowMessages: true})
+	const jid = "alice@example.com"
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe(jid, Resource{Status: Away})
+	f.dir.SetResource(jid, "desk", Resource{Status: DND, Priority: 5})
+	f.dir.EndSync()
+	if p := f.dir.Get(jid); p.Status != DND {
+		t.Fatalf("after first sync: %+v", p)
+	}
+
+	f.dir.Disconnected()
+	f.clock.Add(time.Minute)
+	f.dir.Connected()
+	f.dir.BeginSync()
+	// Presence replayed by the server carries its original (delayed) time.
+	f.dir.SetResource(jid, "res", Resource{Status: Away, Changed: t0.Add(-time.Hour)})
+	f.dir.EndSync()
+	if p := f.dir.Get(jid); p.Status != Away || p.Sources[SourceXMPP] != Away {
+		t.Errorf("after resync: %+v, want the re-announced resource only", p)
+	}
+
+	// An EndSync with no BeginSync (the sync was cut by a disconnect) drops
+	// nothing.
+	f.dir.BeginSync()
+	f.dir.Disconnected()
+	f.dir.EndSync()
+	if p := f.dir.Get(jid); p.Status != Away {
+		t.Errorf("an aborted sync dropped resources: %+v", p)
+	}
+}
+
+// TestDirectoryStale: after StaleAfter without the watcher, XMPP statuses
+// turn unknown (and are pushed); http presence is unaffected; the next
+// completed sync brings them back.
+func TestDirectoryStale(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{ShowMessages: true, StaleAfter: 20 * time.Millisecond})
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe("alice@example.com", Resource{Status: Available, Message: "hi"})
+	f.subscribe("bob@example.com", Resource{Status: Away})
+	f.dir.EndSync()
+	if _, err := f.dir.SetHTTP("bob@example.com", DND, "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	alice := f.follow("alice@example.com")
+
+	f.dir.Disconnected()
+	e := awaitStatus(t, alice, Unknown)
+	want := `{"jid":"alice@example.com","status":"unknown","state":"unavailable","since":null,"last_seen":null,"sources":{"xmpp":"unknown"}}`
+	if string(e.JSON) != want {
+		t.Errorf("stale:\n got %s\nwant %s", e.JSON, want)
+	}
+	if st := f.dir.Stats(); !st.Stale || st.Connected {
+		t.Errorf("Stats = %+v", st)
+	}
+	if p := f.dir.Get("bob@example.com"); p.Status != DND || p.Sources[SourceXMPP] != Unknown {
+		t.Errorf("bob while stale: %+v", p)
+	}
+
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.SetResource("alice@example.com", "res", Resource{Status: Available, Message: "hi"})
+	f.dir.EndSync()
+	awaitStatus(t, alice, Available)
+	if st := f.dir.Stats(); st.Stale || !st.Connected {
+		t.Errorf("Stats = %+v", st)
+	}
+	if p := f.dir.Get("bob@example.com"); p.Status != DND || p.Sources[SourceXMPP] != Offline {
+		t.Errorf("bob after sync: %+v", p)
 	}
 }
