@@ -137,12 +137,12 @@ func (d *Directory) RemoveRosterItem(jid string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeFromGroupsLocked(jid)
-	return d.forgetLocked(jid)
+	return d.unsubscribedLocked(jid)
 }
 
 func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
 	if !it.Subscribed {
-		return d.forgetLocked(jid)
+		return d.unsubscribedLocked(jid)
 	}
 	st := d.state(jid)
 	if !st.rec.Subscribed {
@@ -172,6 +172,17 @@ func (d *Directory) removeFromGroupsLocked(jid string) {
 			d.groups[g] = kept
 		}
 	}
+}
+
+// unsubscribedLocked forgets jid if the watcher was subscribed to it: the
+// user removed the bot. A roster item that never had a subscription (a
+// request still pending, say) says nothing about presence pushed over HTTP
+// and must not delete it.
+func (d *Directory) unsubscribedLocked(jid string) error {
+	if st := d.jids[jid]; st == nil || !st.rec.Subscribed {
+		return nil
+	}
+	return d.forgetLocked(jid)
 }
 
 // Forget makes jid invisible at once and deletes everything stored of it.

@@ -66,6 +66,33 @@ func TestDirectorySyncRoster(t *testing.T) {
 	}
 }
 
+// TestDirectoryRosterKeepsHTTP: a roster item without a subscription says
+// nothing about presence pushed over HTTP: it must not delete it.
+func TestDirectoryRosterKeepsHTTP(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{ShowMessages: true})
+	const jid = "alice@example.com"
+	if _, err := f.dir.SetHTTP(jid, Away, "x", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
+	mustOK(t, f.dir.RemoveRosterItem(jid))
+	mustOK(t, f.dir.SyncRoster(map[string]RosterItem{jid: {}}))
+	mustOK(t, f.dir.SyncRoster(nil))
+	if p := f.dir.Get(jid); p.Status != Away {
+		t.Errorf("http presence lost: %+v", p)
+	}
+	if r, ok := store.get(jid); !ok || r.HTTP == nil {
+		t.Errorf("stored: %+v, %v", r, ok)
+	}
+	// An unsubscribe after a subscription deletes everything, http included.
+	mustOK(t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: true}))
+	mustOK(t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
+	if _, ok := store.get(jid); ok {
+		t.Error("still stored after unsubscribe")
+	}
+}
+
 // TestDirectoryResync: after a reconnect, resources not announced again
 // between BeginSync and EndSync are dropped, whatever their timestamps.
 func TestDirectoryResync(t *testing.T) {
