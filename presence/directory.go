@@ -25,6 +25,10 @@ type Directory struct {
 	connected bool
 	stale     bool
 	staleT    *time.Timer
+	// staleGen tells the current stale timer from one that was stopped
+	// too late: its function may already be waiting for mu.
+	staleGen uint64
+	closed   bool
 	// unsynced holds, while an XMPP sync is under way, the resources of
 	// each JID known before it and not announced again since; nil otherwise.
 	unsynced map[string]map[string]struct{}
@@ -81,15 +85,17 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	return d, nil
 }
 
-// Close stops the directory's timer.
+// Close stops the directory's timers; none is armed afterwards, and one
+// that fired meanwhile does nothing, so nothing is published or saved
+// behind the caller's back (the store may be closed next).
 func (d *Directory) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.staleT != nil {
-		d.staleT.Stop()
-	}
+	d.closed = true
+	d.stopStaleLocked()
 	if d.expiry.timer != nil {
 		d.expiry.timer.Stop()
+		d.expiry.timer = nil
 	}
 }
 

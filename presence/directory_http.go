@@ -111,7 +111,7 @@ func (d *Directory) rearmLocked() {
 		t.timer.Stop()
 		t.timer = nil
 	}
-	if len(t.heap) == 0 {
+	if len(t.heap) == 0 || d.closed {
 		return
 	}
 	wait := t.heap[0].at.Sub(d.now())
@@ -122,6 +122,9 @@ func (d *Directory) rearmLocked() {
 func (d *Directory) expireDue() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
 	now := d.now()
 	t := &d.expiry
 	for len(t.heap) > 0 && !t.heap[0].at.After(now) {

@@ -66,6 +66,12 @@ func (s *memStore) get(jid string) (Record, bool) {
 	return r, ok
 }
 
+func (s *memStore) saveCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saves
+}
+
 func (s *memStore) setFail(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

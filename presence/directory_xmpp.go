@@ -19,10 +19,7 @@ func (d *Directory) Connected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = true
-	if d.staleT != nil {
-		d.staleT.Stop()
-		d.staleT = nil
-	}
+	d.stopStaleLocked()
 }
 
 // Disconnected records that the watcher lost its connection; after
@@ -36,19 +33,32 @@ func (d *Directory) Disconnected() {
 }
 
 func (d *Directory) armStaleLocked() {
-	if d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
+	if d.closed || d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
-	d.staleT = time.AfterFunc(d.staleAfter, d.markStale)
+	gen := d.staleGen
+	d.staleT = time.AfterFunc(d.staleAfter, func() { d.markStale(gen) })
 }
 
-func (d *Directory) markStale() {
+// stopStaleLocked cancels the stale timer, also one whose function is
+// already waiting for the lock.
+func (d *Directory) stopStaleLocked() {
+	if d.staleT != nil {
+		d.staleT.Stop()
+		d.staleT = nil
+	}
+	d.staleGen++
+}
+
+// markStale is the stale timer's function; gen is the generation it was
+// armed in. Connected and Close move to a new generation.
+func (d *Directory) markStale(gen uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.staleT = nil
-	if d.connected || d.stale {
+	if gen != d.staleGen {
 		return
 	}
+	d.staleT = nil
 	d.stale = true
 	d.republishXMPPLocked()
 }

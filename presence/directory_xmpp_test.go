@@ -168,3 +168,62 @@ func TestDirectoryStale(t *testing.T) {
 		t.Errorf("bob after sync: %+v", p)
 	}
 }
+
+// TestDirectoryStaleTimerStoppedLate: a stale timer that fired just as the
+// watcher reconnected (its function waiting for the lock) must not mark the
+// directory stale after a new disconnect, long before StaleAfter.
+func TestDirectoryStaleTimerStoppedLate(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{StaleAfter: time.Hour})
+	f.dir.Connected()
+	f.dir.Disconnected()
+	f.dir.mu.Lock()
+	late := f.dir.staleGen // what the armed timer's function holds
+	f.dir.mu.Unlock()
+	f.dir.Connected()
+	f.dir.Disconnected()
+	f.dir.markStale(late) // the first timer's function, running late
+	if st := f.dir.Stats(); st.Stale {
+		t.Error("stale at once after a disconnect")
+	}
+	f.dir.mu.Lock()
+	armed := f.dir.staleT != nil
+	f.dir.mu.Unlock()
+	if !armed {
+		t.Error("the current stale timer was lost")
+	}
+}
+
+// TestDirectoryClose: after Close no timer is armed, and a timer that fired
+// meanwhile publishes and saves nothing.
+func TestDirectoryClose(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{StaleAfter: time.Hour, ShowMessages: true})
+	f.subscribe("alice@example.com", Resource{Status: Away})
+	if _, err := f.dir.SetHTTP("bob@example.com", Away, "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	f.dir.mu.Lock()
+	gen := f.dir.staleGen
+	f.dir.mu.Unlock()
+	f.dir.Close()
+	f.dir.Disconnected()
+	if _, err := f.dir.SetHTTP("carol@example.com", Away, "", time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	f.dir.mu.Lock()
+	timers := f.dir.staleT != nil || f.dir.expiry.timer != nil
+	f.dir.mu.Unlock()
+	if timers {
+		t.Error("a timer was armed after Close")
+	}
+	saves := store.saveCount()
+	f.clock.Add(2 * time.Hour)
+	f.dir.markStale(gen)
+	f.dir.expireDue()
+	if st := f.dir.Stats(); st.Stale {
+		t.Error("stale after Close")
+	}
+	if p := f.dir.Get("bob@example.com"); p.Status != Away || store.saveCount() != saves {
+		t.Errorf("expired after Close: %+v, %d saves", p, store.saveCount()-saves)
+	}
+}
