@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -130,7 +131,7 @@ func (d *Directory) SyncRoster(items map[string]RosterItem) error {
 	for jid, it := range items {
 		errs = append(errs, d.setRosterItemLocked(jid, it))
 	}
-	return joinErrs(errs)
+	return errors.Join(errs...)
 }
 
 // SetRosterItem applies one roster push. A contact that is no longer
@@ -276,17 +277,4 @@ func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 	prev := st.rec
 	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
 	return d.commitLocked(st, prev)
-}
-
-func joinErrs(errs []error) error {
-	var out []error
-	for _, e := range errs {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%v", out)
 }

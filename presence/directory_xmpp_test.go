@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -225,5 +226,23 @@ func TestDirectoryClose(t *testing.T) {
 	}
 	if p := f.dir.Get("bob@example.com"); p.Status != Away || store.saveCount() != saves {
 		t.Errorf("expired after Close: %+v, %d saves", p, store.saveCount()-saves)
+	}
+}
+
+// TestDirectorySyncRosterErrors: a roster sync applies what it can and
+// reports the store's errors so that callers can recognise them.
+func TestDirectorySyncRosterErrors(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{})
+	f.subscribe("bob@example.com", Resource{})
+	diskFull := errors.New("disk full")
+	store.setFail(diskFull)
+	err := f.dir.SyncRoster(map[string]RosterItem{"alice@example.com": {Subscribed: true}})
+	if !errors.Is(err, diskFull) {
+		t.Errorf("SyncRoster = %v, want an error wrapping the store's", err)
+	}
+	// bob is invisible at once although his data could not be deleted.
+	if p := f.dir.Get("bob@example.com"); p.Status != Unknown {
+		t.Errorf("bob: %+v", p)
 	}
 }
