@@ -2,6 +2,7 @@ package presence
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -212,9 +213,13 @@ func (d *Directory) Get(jid string) Presence {
 	return d.getLocked(jid)
 }
 
+// getLocked returns a copy of what jid shows: the source map is shared with
+// the published entry, which must not change.
 func (d *Directory) getLocked(jid string) Presence {
 	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
-		return st.cur
+		p := st.cur
+		p.Sources = maps.Clone(p.Sources)
+		return p
 	}
 	return UnknownPresence(jid)
 }
@@ -228,6 +233,10 @@ func (d *Directory) Record(jid string) (Record, bool) {
 		return Record{}, false
 	}
 	r := st.rec
+	if r.HTTP != nil {
+		h := *r.HTTP
+		r.HTTP = &h
+	}
 	return r, true
 }
 

@@ -340,3 +340,29 @@ func TestDirectoryRooms(t *testing.T) {
 		t.Errorf("negative count: %s", e.JSON)
 	}
 }
+
+// TestDirectoryCopies: what Get and Record return is the caller's to
+// change (a handler renaming sources for kopano, say) without touching the
+// directory or the value the hub serves.
+func TestDirectoryCopies(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{})
+	const jid = "alice@example.com"
+	if _, err := f.dir.SetHTTP(jid, Away, "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	want := f.body(jid)
+	p := f.dir.Get(jid)
+	p.Sources["spreed"] = p.Sources[SourceHTTP]
+	delete(p.Sources, SourceHTTP)
+	r, _ := f.dir.Record(jid)
+	r.HTTP.Status = DND
+	if got := f.body(jid); got != want {
+		t.Errorf("served %s\nwant %s", got, want)
+	}
+	if h := f.hub.Get(JIDTopic(jid)).Presence.Sources; h[SourceHTTP] != Away || len(h) != 1 {
+		t.Errorf("hub entry changed: %v", h)
+	}
+	if r, _ := f.dir.Record(jid); r.HTTP.Status != Away {
+		t.Errorf("record changed: %+v", r.HTTP)
+	}
+}
