@@ -262,21 +262,34 @@ func (d *Directory) Stats() Stats {
 }
 
 // Group returns the bare JIDs of a roster group of the watcher, sorted.
+// Only visible JIDs are listed: a dashboard must not name a user who opted
+// out.
 func (d *Directory) Group(name string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := append([]string(nil), d.groups[name]...)
+	var out []string
+	for _, jid := range d.groups[name] {
+		if st := d.jids[jid]; st != nil && st.visible() {
+			out = append(out, jid)
+		}
+	}
 	sort.Strings(out)
 	return out
 }
 
-// Groups returns the names of the watcher's roster groups, sorted.
+// Groups returns the names of the watcher's roster groups that list at
+// least one visible JID, sorted.
 func (d *Directory) Groups() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]string, 0, len(d.groups))
-	for g := range d.groups {
-		out = append(out, g)
+	for g, members := range d.groups {
+		for _, jid := range members {
+			if st := d.jids[jid]; st != nil && st.visible() {
+				out = append(out, g)
+				break
+			}
+		}
 	}
 	sort.Strings(out)
 	return out

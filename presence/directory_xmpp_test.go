@@ -246,3 +246,27 @@ func TestDirectorySyncRosterErrors(t *testing.T) {
 		t.Errorf("bob: %+v", p)
 	}
 }
+
+// TestDirectoryGroupsHideOptedOut: a roster group lists only JIDs that may be
+// seen; a dashboard must not name a user who opted out.
+func TestDirectoryGroupsHideOptedOut(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{})
+	mustOK(t, f.dir.SyncRoster(map[string]RosterItem{
+		"alice@example.com": {Subscribed: true, Groups: []string{"Team"}},
+		"bob@example.com":   {Subscribed: true, Groups: []string{"Team", "Secret"}},
+	}))
+	mustOK(t, f.dir.SetChoice("bob@example.com", true, false))
+	if got := f.dir.Group("Team"); !slices.Equal(got, []string{"alice@example.com"}) {
+		t.Errorf("Group(Team) = %v", got)
+	}
+	if got := f.dir.Group("Secret"); len(got) != 0 {
+		t.Errorf("Group(Secret) = %v", got)
+	}
+	if got := f.dir.Groups(); !slices.Equal(got, []string{"Team"}) {
+		t.Errorf("Groups = %v", got)
+	}
+	mustOK(t, f.dir.SetChoice("bob@example.com", false, false))
+	if got := f.dir.Groups(); !slices.Equal(got, []string{"Secret", "Team"}) {
+		t.Errorf("Groups after opting in again = %v", got)
+	}
+}
