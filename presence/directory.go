@@ -21,7 +21,6 @@ type Directory struct {
 
 	mu        sync.Mutex
 	jids      map[string]*jidState
-	rooms     map[string]int
 	groups    map[string][]string // roster group -> bare JIDs
 	connected bool
 	stale     bool
@@ -62,8 +61,8 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	d := &Directory{
 		hub: hub, store: store, now: opt.Now, staleAfter: opt.StaleAfter,
 		showMessages: opt.ShowMessages,
-		jids:         make(map[string]*jidState), rooms: make(map[string]int),
-		groups: make(map[string][]string),
+		jids:         make(map[string]*jidState),
+		groups:       make(map[string][]string),
 	}
 	if d.now == nil {
 		d.now = time.Now

@@ -255,14 +255,14 @@ func (d *Directory) RemoveResource(jid, resource string) {
 	d.publishLocked(st, false)
 }
 
-// SetRoom publishes the occupant count of a room.
+// SetRoom publishes the occupant count of a room. The hub holds the count;
+// the lock keeps the order of publishes that of the calls.
 func (d *Directory) SetRoom(room string, occupants int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if occupants < 0 {
 		occupants = 0
 	}
-	d.rooms[room] = occupants
 	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
 }
 
