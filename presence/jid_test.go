@@ -24,6 +24,8 @@ func TestParseJID(t *testing.T) {
 		{"ÉLODIE@example.com", "élodie@example.com"},
 		{"a@1.2.3.4", "a@1.2.3.4"},
 		{"a@[::1]", "a@[::1]"},
+		{"a@[::FFFF]/r", "a@[::ffff]"},
+		{"[2001:DB8:0:0:0:0:0:1]", "[2001:db8::1]"},
 	}
 	for _, tt := range tests {
 		got, err := ParseJID(tt.in)
@@ -55,6 +57,8 @@ func TestParseJIDInvalid(t *testing.T) {
 		"a@.example.com",
 		"a@example..com",
 		"a@example.com..",
+		"a@[fe80::1%eth0]",
+		"a@[1.2.3.4]",
 	}
 	for _, in := range tests {
 		if got, err := ParseJID(in); !errors.Is(err, ErrBadJID) || got != "" {
@@ -96,7 +100,7 @@ func TestLocalDomain(t *testing.T) {
 func FuzzParseJID(f *testing.F) {
 	for _, s := range []string{
 		"alice@example.com", "Alice@Example.COM/Res", "example.com", "a@b@c", "@x", "a@",
-		"a@b..", "a@[::1]", "a@1.2.3.4", "a@xn--bcher-kva.example", "ÉLODIE@Bücher.example/ü",
+		"a@b..", "a@[::1]", "a@[::FFFF]", "[0:0::1]", "a@1.2.3.4", "a@xn--bcher-kva.example", "ÉLODIE@Bücher.example/ü",
 		"a@b\u3002c", "a@ｅｘａｍｐｌｅ.com", "a/b@c", "\u0130@b",
 	} {
 		f.Add(s)
