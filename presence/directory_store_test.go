@@ -123,14 +123,14 @@ func TestDirectorySaveErrors(t *testing.T) {
 		}},
 		{"SetHTTP, going offline", func(f *fixture) {
 			_, err := f.dir.SetHTTP(jid, Away, "x", time.Hour)
-			mustOK(t, err)
+			mustOK(f.t, err)
 		}, func(f *fixture) error {
 			_, err := f.dir.SetHTTP(jid, Offline, "", time.Hour)
 			return err
 		}},
 		{"ClearHTTP", func(f *fixture) {
 			_, err := f.dir.SetHTTP(jid, Away, "x", time.Hour)
-			mustOK(t, err)
+			mustOK(f.t, err)
 		}, func(f *fixture) error {
 			_, err := f.dir.ClearHTTP(jid)
 			return err

@@ -23,20 +23,20 @@ func TestDirectoryInvisible(t *testing.T) {
 		{"never subscribed, has resources", func(f *fixture) {
 			f.dir.SetResource(jid, "res", Resource{Status: Available, Message: "secret"})
 		}},
-		{"forgotten", func(f *fixture) { online(f); mustOK(t, f.dir.Forget(jid)) }},
-		{"opted out", func(f *fixture) { online(f); mustOK(t, f.dir.SetChoice(jid, true, false)) }},
+		{"forgotten", func(f *fixture) { online(f); mustOK(f.t, f.dir.Forget(jid)) }},
+		{"opted out", func(f *fixture) { online(f); mustOK(f.t, f.dir.SetChoice(jid, true, false)) }},
 		{"unsubscribed by roster push", func(f *fixture) {
 			online(f)
-			mustOK(t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
+			mustOK(f.t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
 		}},
-		{"removed from the roster", func(f *fixture) { online(f); mustOK(t, f.dir.RemoveRosterItem(jid)) }},
+		{"removed from the roster", func(f *fixture) { online(f); mustOK(f.t, f.dir.RemoveRosterItem(jid)) }},
 		{"gone from a roster sync", func(f *fixture) {
 			online(f)
-			mustOK(t, f.dir.SyncRoster(map[string]RosterItem{"bob@example.com": {Subscribed: true}}))
+			mustOK(f.t, f.dir.SyncRoster(map[string]RosterItem{"bob@example.com": {Subscribed: true}}))
 		}},
 		{"opted out, stale", func(f *fixture) {
 			online(f)
-			mustOK(t, f.dir.SetChoice(jid, true, false))
+			mustOK(f.t, f.dir.SetChoice(jid, true, false))
 			f.dir.mu.Lock()
 			f.dir.stale = true
 			f.dir.mu.Unlock()
