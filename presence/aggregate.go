@@ -12,11 +12,16 @@ type Resource struct {
 
 // Best picks the resource that speaks for the account: the highest priority
 // wins, ties go to the most recent change. ok is false when there is none.
+// A full tie goes to the resource name that sorts first, so that the answer
+// never depends on map order: otherwise each republish could flip the
+// message and wake every subscriber for nothing.
 func Best(resources map[string]Resource) (best Resource, ok bool) {
-	for _, r := range resources {
+	var name string
+	for n, r := range resources {
 		if !ok || r.Priority > best.Priority ||
-			(r.Priority == best.Priority && r.Changed.After(best.Changed)) {
-			best, ok = r, true
+			(r.Priority == best.Priority && (r.Changed.After(best.Changed) ||
+				r.Changed.Equal(best.Changed) && n < name)) {
+			best, name, ok = r, n, true
 		}
 	}
 	return best, ok
@@ -32,23 +37,24 @@ type SourceState struct {
 // Merge applies the rule across sources: the most recently changed source
 // that is online wins; with none online, any unknown source makes the JID
 // unknown (we cannot say it is offline); otherwise the JID is offline, with
-// the message and time of the most recent change.
+// the message and time of the most recent change. Ties go to the source
+// name that sorts first, so that the answer never depends on map order.
 func Merge(sources map[Source]SourceState) SourceState {
 	var online, rest SourceState
+	var onlineName, restName Source
 	var haveOnline, haveRest, anyUnknown bool
-	for _, s := range sources {
-		switch {
-		case s.Status.Online():
-			if !haveOnline || s.Changed.After(online.Changed) {
-				online, haveOnline = s, true
+	for name, s := range sources {
+		if s.Status.Online() {
+			if !haveOnline || newer(s, name, online, onlineName) {
+				online, onlineName, haveOnline = s, name, true
 			}
-		default:
-			if s.Status == Unknown {
-				anyUnknown = true
-			}
-			if !haveRest || s.Changed.After(rest.Changed) {
-				rest, haveRest = s, true
-			}
+			continue
+		}
+		if s.Status == Unknown {
+			anyUnknown = true
+		}
+		if !haveRest || newer(s, name, rest, restName) {
+			rest, restName, haveRest = s, name, true
 		}
 	}
 	switch {
@@ -60,4 +66,9 @@ func Merge(sources map[Source]SourceState) SourceState {
 		return SourceState{Status: Offline, Message: rest.Message, Changed: rest.Changed}
 	}
 	return SourceState{Status: Unknown}
+}
+
+// newer reports whether a (from source an) goes before b (from bn).
+func newer(a SourceState, an Source, b SourceState, bn Source) bool {
+	return a.Changed.After(b.Changed) || a.Changed.Equal(b.Changed) && an < bn
 }

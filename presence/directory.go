@@ -2,6 +2,7 @@ package presence
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -20,14 +21,19 @@ type Directory struct {
 
 	mu        sync.Mutex
 	jids      map[string]*jidState
-	rooms     map[string]int
 	groups    map[string][]string // roster group -> bare JIDs
 	connected bool
 	stale     bool
 	staleT    *time.Timer
-	syncStart time.Time // non-zero while an XMPP sync is under way
-	expiry    httpTimer
-	updates   uint64
+	// staleGen tells the current stale timer from one that was stopped
+	// too late: its function may already be waiting for mu.
+	staleGen uint64
+	closed   bool
+	// unsynced holds, while an XMPP sync is under way, the resources of
+	// each JID known before it and not announced again since; nil otherwise.
+	unsynced map[string]map[string]struct{}
+	expiry   httpTimer
+	updates  uint64
 }
 
 type jidState struct {
@@ -55,8 +61,8 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	d := &Directory{
 		hub: hub, store: store, now: opt.Now, staleAfter: opt.StaleAfter,
 		showMessages: opt.ShowMessages,
-		jids:         make(map[string]*jidState), rooms: make(map[string]int),
-		groups: make(map[string][]string),
+		jids:         make(map[string]*jidState),
+		groups:       make(map[string][]string),
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -71,21 +77,23 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		st := &jidState{rec: r}
 		d.jids[r.JID] = st
 		d.restoreHTTPLocked(st)
-		d.publishLocked(st)
+		d.publishLocked(st, false)
 	}
 	d.armStaleLocked()
 	return d, nil
 }
 
-// Close stops the directory's timer.
+// Close stops the directory's timers; none is armed afterwards, and one
+// that fired meanwhile does nothing, so nothing is published or saved
+// behind the caller's back (the store may be closed next).
 func (d *Directory) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.staleT != nil {
-		d.staleT.Stop()
-	}
+	d.closed = true
+	d.stopStaleLocked()
 	if d.expiry.timer != nil {
 		d.expiry.timer.Stop()
+		d.expiry.timer = nil
 	}
 }
 
@@ -141,39 +149,6 @@ func (d *Directory) sourcesLocked(st *jidState) map[Source]SourceState {
 	return sources
 }
 
-// publishLocked recomputes st, keeps its since/last_seen right and publishes.
-// It returns the record to save when last_seen moved.
-func (d *Directory) publishLocked(st *jidState) (save bool) {
-	p := d.compute(st)
-	now := d.now()
-	prev := st.cur
-	if prev.Status == "" || prev.Status != p.Status {
-		st.since = now
-		if prev.Status.Online() && p.Status == Offline {
-			st.rec.LastSeen = now
-			p.LastSeen = now
-			save = true
-		}
-	}
-	if p.Status != Unknown {
-		p.Since = st.since
-	}
-	st.cur = p
-	d.updates++
-	d.hub.Publish(NewPresenceEntry(p))
-	return save
-}
-
-// Get returns the aggregated presence of jid (unknown for invisible JIDs).
-func (d *Directory) Get(jid string) Presence {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
-		return st.cur
-	}
-	return UnknownPresence(jid)
-}
-
 // Sources returns what each source says of jid, for APIs that show sources
 // side by side (kopano's): nil for an invisible JID, exactly as for one that
 // does not exist, and messages left out as Get leaves them out.
@@ -194,6 +169,84 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	return sources
 }
 
+// viewLocked computes what st shows now, changing nothing: the presence,
+// when its status began, and whether the JID just went offline (then
+// p.LastSeen is now, and the record must keep it).
+func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentOffline bool) {
+	p = d.compute(st)
+	since = st.since
+	if st.cur.Status == "" || st.cur.Status != p.Status {
+		since = d.now()
+		if st.cur.Status.Online() && p.Status == Offline {
+			p.LastSeen, wentOffline = since, true
+		}
+	}
+	if p.Status != Unknown {
+		p.Since = since
+	}
+	return p, since, wentOffline
+}
+
+// showLocked makes p what st shows and publishes it.
+func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
+	st.cur, st.since = p, since
+	d.updates++
+	d.hub.Publish(NewPresenceEntry(p))
+}
+
+// publishLocked recomputes st and publishes it. The record is saved when
+// save is set or last_seen moved, best effort: XMPP input and the ttl
+// timer have no one to answer an error to, and a record that failed to
+// save is saved again with its next change.
+func (d *Directory) publishLocked(st *jidState, save bool) {
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		st.rec.LastSeen = p.LastSeen
+	}
+	if save || wentOffline {
+		_ = d.store.Save(st.rec)
+	}
+	d.showLocked(st, p, since)
+}
+
+// commitLocked saves the record of st, changed by the caller from prev,
+// and only then publishes, so that nothing is shown or acknowledged that a
+// restart would lose. On a failed save the record goes back to prev and
+// nothing is published: the write did not happen.
+func (d *Directory) commitLocked(st *jidState, prev Record) error {
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		st.rec.LastSeen = p.LastSeen
+	}
+	if err := d.store.Save(st.rec); err != nil {
+		st.rec = prev
+		if st.cur.Status == "" { // made for this write, never shown
+			delete(d.jids, st.rec.JID)
+		}
+		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+	}
+	d.showLocked(st, p, since)
+	return nil
+}
+
+// Get returns the aggregated presence of jid (unknown for invisible JIDs).
+func (d *Directory) Get(jid string) Presence {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.getLocked(jid)
+}
+
+// getLocked returns a copy of what jid shows: the source map is shared with
+// the published entry, which must not change.
+func (d *Directory) getLocked(jid string) Presence {
+	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
+		p := st.cur
+		p.Sources = maps.Clone(p.Sources)
+		return p
+	}
+	return UnknownPresence(jid)
+}
+
 // Record returns a copy of what is stored for jid.
 func (d *Directory) Record(jid string) (Record, bool) {
 	d.mu.Lock()
@@ -203,6 +256,10 @@ func (d *Directory) Record(jid string) (Record, bool) {
 		return Record{}, false
 	}
 	r := st.rec
+	if r.HTTP != nil {
+		h := *r.HTTP
+		r.HTTP = &h
+	}
 	return r, true
 }
 
@@ -228,21 +285,34 @@ func (d *Directory) Stats() Stats {
 }
 
 // Group returns the bare JIDs of a roster group of the watcher, sorted.
+// Only visible JIDs are listed: a dashboard must not name a user who opted
+// out.
 func (d *Directory) Group(name string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := append([]string(nil), d.groups[name]...)
+	var out []string
+	for _, jid := range d.groups[name] {
+		if st := d.jids[jid]; st != nil && st.visible() {
+			out = append(out, jid)
+		}
+	}
 	sort.Strings(out)
 	return out
 }
 
-// Groups returns the names of the watcher's roster groups, sorted.
+// Groups returns the names of the watcher's roster groups that list at
+// least one visible JID, sorted.
 func (d *Directory) Groups() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]string, 0, len(d.groups))
-	for g := range d.groups {
-		out = append(out, g)
+	for g, members := range d.groups {
+		for _, jid := range members {
+			if st := d.jids[jid]; st != nil && st.visible() {
+				out = append(out, g)
+				break
+			}
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -2,7 +2,6 @@ package presence
 
 import (
 	"container/heap"
-	"fmt"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 const DefaultTTL = 120 * time.Second
 
 // SetHTTP records presence pushed over HTTP. It returns once the record is
-// durably stored; ttl <= 0 means DefaultTTL.
+// durably stored; ttl <= 0 means DefaultTTL. On an error nothing changed.
 func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Duration) (Presence, error) {
 	if ttl <= 0 {
 		ttl = DefaultTTL
@@ -19,54 +18,35 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	defer d.mu.Unlock()
 	now := d.now()
 	st := d.state(jid)
-	prev := st.rec.HTTP
+	prev := st.rec
 	h := &HTTPState{Status: s, Message: CleanMessage(message), Changed: now, Expires: now.Add(ttl)}
-	if prev != nil && prev.Status == h.Status && prev.Message == h.Message {
-		h.Changed = prev.Changed // a refresh is not a change
+	if old := prev.HTTP; old != nil && old.Status == h.Status && old.Message == h.Message {
+		h.Changed = old.Changed // a refresh is not a change
 	}
-	lastSeen := st.rec.LastSeen
 	st.rec.HTTP = h
-	d.publishLocked(st)
-	if err := d.store.Save(st.rec); err != nil {
-		d.undoLocked(st, prev, lastSeen)
-		return Presence{}, fmt.Errorf("presence: save %s: %w", jid, err)
+	if err := d.commitLocked(st, prev); err != nil {
+		return Presence{}, err
 	}
 	d.scheduleLocked(jid, h.Expires)
-	return st.cur, nil
+	return d.getLocked(jid), nil
 }
 
-// ClearHTTP sets the http source of jid offline now.
+// ClearHTTP sets the http source of jid offline now. On an error nothing
+// changed.
 func (d *Directory) ClearHTTP(jid string) (Presence, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil || st.rec.HTTP == nil {
-		return d.getLocked(jid), nil
+	if st == nil || st.rec.HTTP == nil || st.rec.HTTP.Status == Offline && st.rec.HTTP.Expires.IsZero() {
+		return d.getLocked(jid), nil // nothing pushed, or cleared already
 	}
-	prev, lastSeen := st.rec.HTTP, st.rec.LastSeen
-	if err := d.expireLocked(st); err != nil {
-		d.undoLocked(st, prev, lastSeen)
+	prev := st.rec
+	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
+	if err := d.commitLocked(st, prev); err != nil {
 		return Presence{}, err
 	}
-	return st.cur, nil
-}
-
-// undoLocked puts back the http source of st as it was before a change that
-// could not be stored. What is not stored is not done: readers must keep
-// seeing what the client was told still holds.
-func (d *Directory) undoLocked(st *jidState, prev *HTTPState, lastSeen time.Time) {
-	st.rec.HTTP, st.rec.LastSeen = prev, lastSeen
-	if prev != nil && !prev.Expires.IsZero() {
-		d.scheduleLocked(st.rec.JID, prev.Expires)
-	}
-	d.publishLocked(st)
-}
-
-func (d *Directory) getLocked(jid string) Presence {
-	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
-		return st.cur
-	}
-	return UnknownPresence(jid)
+	d.unscheduleLocked(jid)
+	return d.getLocked(jid), nil
 }
 
 // restoreHTTPLocked re-arms the expiry of an http source loaded from the
@@ -90,27 +70,6 @@ func (d *Directory) restoreHTTPLocked(st *jidState) {
 		st.rec.LastSeen = h.Expires
 	}
 	st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
-}
-
-// expireLocked turns the http source of st offline now and saves it. A
-// source that was already offline keeps its time of change: running out
-// changes nothing a reader sees but the message.
-func (d *Directory) expireLocked(st *jidState) error {
-	prev := st.rec.HTTP
-	if prev.Status == Offline && prev.Expires.IsZero() {
-		return nil
-	}
-	changed := d.now()
-	if prev.Status == Offline {
-		changed = prev.Changed
-	}
-	st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
-	d.unscheduleLocked(st.rec.JID)
-	d.publishLocked(st)
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
-	}
-	return nil
 }
 
 // expiry is one pending http-source expiry.
@@ -175,7 +134,7 @@ func (d *Directory) rearmLocked() {
 		t.timer.Stop()
 		t.timer = nil
 	}
-	if len(t.heap) == 0 {
+	if len(t.heap) == 0 || d.closed {
 		return
 	}
 	wait := t.heap[0].at.Sub(d.now())
@@ -186,13 +145,23 @@ func (d *Directory) rearmLocked() {
 func (d *Directory) expireDue() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
 	now := d.now()
 	t := &d.expiry
 	for len(t.heap) > 0 && !t.heap[0].at.After(now) {
 		e := heap.Pop(&t.heap).(*expiry)
 		delete(t.byJID, e.jid)
 		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil {
-			_ = d.expireLocked(st) // kept in memory; saved again with the next change
+			// The ttl ran out whether or not the store takes note. A source
+			// that was offline already keeps its time of change.
+			changed := now
+			if st.rec.HTTP.Status == Offline {
+				changed = st.rec.HTTP.Changed
+			}
+			st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
+			d.publishLocked(st, true)
 		}
 	}
 	d.rearmLocked()

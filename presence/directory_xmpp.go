@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -19,10 +20,7 @@ func (d *Directory) Connected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = true
-	if d.staleT != nil {
-		d.staleT.Stop()
-		d.staleT = nil
-	}
+	d.stopStaleLocked()
 }
 
 // Disconnected records that the watcher lost its connection; after
@@ -31,24 +29,37 @@ func (d *Directory) Disconnected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = false
-	d.syncStart = time.Time{}
+	d.unsynced = nil
 	d.armStaleLocked()
 }
 
 func (d *Directory) armStaleLocked() {
-	if d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
+	if d.closed || d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
-	d.staleT = time.AfterFunc(d.staleAfter, d.markStale)
+	gen := d.staleGen
+	d.staleT = time.AfterFunc(d.staleAfter, func() { d.markStale(gen) })
 }
 
-func (d *Directory) markStale() {
+// stopStaleLocked cancels the stale timer, also one whose function is
+// already waiting for the lock.
+func (d *Directory) stopStaleLocked() {
+	if d.staleT != nil {
+		d.staleT.Stop()
+		d.staleT = nil
+	}
+	d.staleGen++
+}
+
+// markStale is the stale timer's function; gen is the generation it was
+// armed in. Connected and Close move to a new generation.
+func (d *Directory) markStale(gen uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.staleT = nil
-	if d.connected || d.stale {
+	if gen != d.staleGen {
 		return
 	}
+	d.staleT = nil
 	d.stale = true
 	d.republishXMPPLocked()
 }
@@ -56,37 +67,51 @@ func (d *Directory) markStale() {
 func (d *Directory) republishXMPPLocked() {
 	for _, st := range d.jids {
 		if st.rec.Subscribed {
-			d.publishAndSaveLocked(st)
+			d.publishLocked(st, false)
 		}
 	}
 }
 
 // BeginSync marks the start of a fresh roster and presence sync after a
 // (re)connect: resources not announced again before EndSync are dropped.
+// Announcements are tracked by resource, not by time: presence replayed
+// by the server may carry its original, older timestamp.
 func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.syncStart = d.now()
+	d.unsynced = make(map[string]map[string]struct{})
+	for jid, st := range d.jids {
+		if len(st.resources) == 0 {
+			continue
+		}
+		set := make(map[string]struct{}, len(st.resources))
+		for res := range st.resources {
+			set[res] = struct{}{}
+		}
+		d.unsynced[jid] = set
+	}
 }
 
 // EndSync drops every resource that was not announced since BeginSync,
-// ends staleness and republishes.
+// ends staleness and republishes. Without a BeginSync since the last
+// Disconnected it does nothing: that sync was cut short.
 func (d *Directory) EndSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	start := d.syncStart
-	d.syncStart = time.Time{}
-	if start.IsZero() {
+	if d.unsynced == nil {
 		return
 	}
-	for _, st := range d.jids {
-		for res, r := range st.resources {
-			if r.Changed.Before(start) {
-				delete(st.resources, res)
-				st.xmppAt = d.now()
-			}
+	for jid, set := range d.unsynced {
+		st := d.jids[jid]
+		if st == nil || len(set) == 0 {
+			continue
 		}
+		for res := range set {
+			delete(st.resources, res)
+		}
+		st.xmppAt = d.now()
 	}
+	d.unsynced = nil
 	d.stale = false
 	d.republishXMPPLocked()
 }
@@ -106,7 +131,7 @@ func (d *Directory) SyncRoster(items map[string]RosterItem) error {
 	for jid, it := range items {
 		errs = append(errs, d.setRosterItemLocked(jid, it))
 	}
-	return joinErrs(errs)
+	return errors.Join(errs...)
 }
 
 // SetRosterItem applies one roster push. A contact that is no longer
@@ -123,25 +148,24 @@ func (d *Directory) RemoveRosterItem(jid string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeFromGroupsLocked(jid)
-	return d.forgetLocked(jid)
+	return d.unsubscribedLocked(jid)
 }
 
 func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
 	if !it.Subscribed {
-		return d.forgetLocked(jid)
+		return d.unsubscribedLocked(jid)
+	}
+	st := d.state(jid)
+	if !st.rec.Subscribed {
+		prev := st.rec
+		st.rec.Subscribed = true
+		if err := d.commitLocked(st, prev); err != nil {
+			return err
+		}
 	}
 	for _, g := range it.Groups {
 		d.groups[g] = append(d.groups[g], jid)
 	}
-	st := d.state(jid)
-	if st.rec.Subscribed {
-		return nil
-	}
-	st.rec.Subscribed = true
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", jid, err)
-	}
-	d.publishAndSaveLocked(st)
 	return nil
 }
 
@@ -161,6 +185,17 @@ func (d *Directory) removeFromGroupsLocked(jid string) {
 	}
 }
 
+// unsubscribedLocked forgets jid if the watcher was subscribed to it: the
+// user removed the bot. A roster item that never had a subscription (a
+// request still pending, say) says nothing about presence pushed over HTTP
+// and must not delete it.
+func (d *Directory) unsubscribedLocked(jid string) error {
+	if st := d.jids[jid]; st == nil || !st.rec.Subscribed {
+		return nil
+	}
+	return d.forgetLocked(jid)
+}
+
 // Forget makes jid invisible at once and deletes everything stored of it.
 func (d *Directory) Forget(jid string) error {
 	d.mu.Lock()
@@ -175,6 +210,7 @@ func (d *Directory) forgetLocked(jid string) error {
 		return nil
 	}
 	delete(d.jids, jid)
+	delete(d.unsynced, jid)
 	d.unscheduleLocked(jid)
 	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 	if err := d.store.Delete(jid); err != nil {
@@ -195,13 +231,14 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	if st.resources == nil {
 		st.resources = make(map[string]Resource, 1)
 	}
+	delete(d.unsynced[jid], resource)
 	r.Message = CleanMessage(r.Message)
 	if r.Changed.IsZero() {
 		r.Changed = d.now()
 	}
 	st.resources[resource] = r
 	st.xmppAt = r.Changed
-	d.publishAndSaveLocked(st)
+	d.publishLocked(st, false)
 }
 
 // RemoveResource records that one resource went unavailable.
@@ -213,18 +250,19 @@ func (d *Directory) RemoveResource(jid, resource string) {
 		return
 	}
 	delete(st.resources, resource)
+	delete(d.unsynced[jid], resource)
 	st.xmppAt = d.now()
-	d.publishAndSaveLocked(st)
+	d.publishLocked(st, false)
 }
 
-// SetRoom publishes the occupant count of a room.
+// SetRoom publishes the occupant count of a room. The hub holds the count;
+// the lock keeps the order of publishes that of the calls.
 func (d *Directory) SetRoom(room string, occupants int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if occupants < 0 {
 		occupants = 0
 	}
-	d.rooms[room] = occupants
 	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
 }
 
@@ -236,31 +274,7 @@ func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 	if st == nil || !st.rec.Subscribed {
 		return nil
 	}
+	prev := st.rec
 	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
-	if err := d.store.Save(st.rec); err != nil {
-		return fmt.Errorf("presence: save %s: %w", jid, err)
-	}
-	d.publishAndSaveLocked(st)
-	return nil
-}
-
-// publishAndSaveLocked publishes st and persists a moved last_seen. A failed
-// save of last_seen is kept in memory and retried with the next save.
-func (d *Directory) publishAndSaveLocked(st *jidState) {
-	if d.publishLocked(st) {
-		_ = d.store.Save(st.rec) // best effort: XMPP input has no one to answer an error to
-	}
-}
-
-func joinErrs(errs []error) error {
-	var out []error
-	for _, e := range errs {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%v", out)
+	return d.commitLocked(st, prev)
 }

@@ -23,15 +23,26 @@ type Hub interface {
 var _ Hub = (*MemHub)(nil)
 
 // MemHub is the in-memory latest-value hub of DESIGN.md.
+//
+// Lock order: MemHub.mu, then Subscriber.mu. Publish marks subscribers
+// while holding the hub lock, so a subscriber never calls into the hub
+// while holding its own.
 type MemHub struct {
 	mu     sync.RWMutex
 	topics map[Topic]*topicState
+	// seq numbers every published value. One counter for the whole hub
+	// keeps a topic's versions increasing even when the topic is dropped
+	// (back to its default, nobody following) and published again later.
+	seq uint64
 }
 
+// topicState exists while a topic has a value other than its default or at
+// least one subscriber, so that the map does not grow with every JID that
+// was ever seen or forgotten.
 type topicState struct {
-	entry   *Entry
-	version uint64
-	subs    map[*Subscriber]struct{}
+	entry *Entry // nil: the default value
+	dflt  bool   // entry holds the default value
+	subs  map[*Subscriber]struct{}
 }
 
 // NewMemHub returns an empty hub.
@@ -40,24 +51,27 @@ func NewMemHub() *MemHub {
 }
 
 // Publish implements Hub. The caller must not change e afterwards.
+// e.Version is set to a number greater than that of any earlier value.
 func (h *MemHub) Publish(e *Entry) {
+	dflt := isDefault(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ts := h.topics[e.Topic]
-	if ts == nil {
+	switch {
+	case ts == nil && dflt, ts != nil && ts.entry == nil && dflt:
+		return // Get already answers the default
+	case ts == nil:
 		ts = &topicState{}
 		h.topics[e.Topic] = ts
-	}
-	if ts.entry == nil && bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON) && len(ts.subs) == 0 {
-		delete(h.topics, e.Topic) // nothing to remember for a JID nobody sees
+	case ts.entry != nil && bytes.Equal(ts.entry.JSON, e.JSON):
+		return
+	case dflt && len(ts.subs) == 0:
+		delete(h.topics, e.Topic)
 		return
 	}
-	if ts.entry != nil && bytes.Equal(ts.entry.JSON, e.JSON) {
-		return
-	}
-	ts.version++
-	e.Version = ts.version
-	ts.entry = e
+	h.seq++
+	e.Version = h.seq
+	ts.entry, ts.dflt = e, dflt
 	for s := range ts.subs {
 		s.mark(e.Topic)
 	}
@@ -90,31 +104,49 @@ func (h *MemHub) Topics() int {
 	return len(h.topics)
 }
 
-func (h *MemHub) add(s *Subscriber, t Topic) {
+// sync brings the hub's registration of s in line with whether s follows
+// each topic now, and marks followed topics dirty so that their current
+// value is delivered. Add, Remove and Close change the subscriber's own
+// set first and call sync afterwards; whichever sync runs last sees the
+// final set, so concurrent calls can neither leave a closed subscriber
+// registered nor unregister a topic that was added again.
+func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	ts := h.topics[t]
-	if ts == nil {
-		ts = &topicState{}
-		h.topics[t] = ts
+	for _, t := range topics {
+		ts := h.topics[t]
+		if s.mark(t) {
+			if ts == nil {
+				ts = &topicState{}
+				h.topics[t] = ts
+			}
+			if ts.subs == nil {
+				ts.subs = make(map[*Subscriber]struct{})
+			}
+			ts.subs[s] = struct{}{}
+			continue
+		}
+		if ts == nil {
+			continue
+		}
+		delete(ts.subs, s)
+		if len(ts.subs) == 0 && (ts.entry == nil || ts.dflt) {
+			delete(h.topics, t)
+		}
 	}
-	if ts.subs == nil {
-		ts.subs = make(map[*Subscriber]struct{})
-	}
-	ts.subs[s] = struct{}{}
 }
 
-func (h *MemHub) remove(s *Subscriber, t Topic) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ts := h.topics[t]
-	if ts == nil {
-		return
+// isDefault reports whether e holds what Get answers for a topic nothing
+// was published for. The cheap field test spares an encoding per publish.
+func isDefault(e *Entry) bool {
+	if e.Topic.Kind == KindRoom {
+		if e.Room.Occupants != 0 {
+			return false
+		}
+	} else if e.Presence.Status != Unknown {
+		return false
 	}
-	delete(ts.subs, s)
-	if len(ts.subs) == 0 && ts.entry == nil {
-		delete(h.topics, t)
-	}
+	return bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON)
 }
 
 // defaultEntry is the value of a topic nothing was published for.

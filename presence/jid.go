@@ -2,6 +2,7 @@ package presence
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"mellium.im/xmpp/jid"
@@ -23,11 +24,22 @@ func ParseJID(s string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %q: %v", ErrBadJID, s, err)
 	}
-	bare := j.Bare().String()
-	if strings.ContainsAny(bare, " \t\r\n") {
-		return "", fmt.Errorf("%w: %q: contains white space", ErrBadJID, s)
+	d := j.Domainpart()
+	// The JID package strips one final dot and accepts empty labels, so
+	// "a@b.." would become "a@b.", a different JID once parsed again. A DNS
+	// name has no empty label: refuse them, so that the result is canonical.
+	if strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
+		return "", fmt.Errorf("%w: %q: empty domain label", ErrBadJID, s)
 	}
-	return bare, nil
+	// It also keeps an IPv6 literal as written, so "[::FFFF]" and "[::ffff]"
+	// would be two accounts: use the canonical text form (RFC 5952).
+	if strings.HasPrefix(d, "[") {
+		d = "[" + net.ParseIP(d[1:len(d)-1]).String() + "]"
+	}
+	if l := j.Localpart(); l != "" {
+		return l + "@" + d, nil
+	}
+	return d, nil
 }
 
 // ParseRoom normalises a MUC room address. A room needs a local part.

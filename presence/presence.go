@@ -41,42 +41,62 @@ type Room struct {
 	Occupants int
 }
 
-// CleanMessage trims a status text, drops control characters and cuts it to
-// MaxMessageRunes runes. Invalid UTF-8 is replaced.
+// CleanMessage makes a status text fit to serve: invalid UTF-8 is replaced,
+// line breaks and tabs (with the white space around them) become one space,
+// other control characters vanish, the ends are trimmed, and the result is
+// cut to MaxMessageRunes runes without leaving a trailing space. Runs of
+// plain spaces are the user's and are kept. CleanMessage is idempotent.
 func CleanMessage(s string) string {
-	if s == "" {
-		return ""
-	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
-	b.Grow(len(s))
-	n := 0
-	space := false
-	for _, r := range strings.TrimSpace(s) {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			// Line breaks and tabs become one space; other controls vanish.
-			if r == '\n' || r == '\r' || r == '\t' || r == '\u2028' || r == '\u2029' {
-				space = true
+	n := 0       // runes written to b
+	gap := -1    // start in s of the white space before the current rune; -1: none
+	brk := false // the gap holds a line break or a tab
+	for i, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			if gap < 0 {
+				gap, brk = i, false
 			}
+			brk = brk || isBreak(r)
 			continue
 		}
-		if space {
-			if n == MaxMessageRunes {
+		// White space is written only between two visible runes: that trims
+		// both ends and never leaves a space where the text is cut.
+		if gap >= 0 && n > 0 {
+			sep := " "
+			if !brk {
+				sep = strings.Map(dropControl, s[gap:i])
+			}
+			if k := utf8.RuneCountInString(sep); n+k+1 <= MaxMessageRunes {
+				b.WriteString(sep)
+				n += k
+			} else {
 				break
 			}
-			b.WriteByte(' ')
-			n++
-			space = false
 		}
+		gap = -1
 		if n == MaxMessageRunes {
 			break
 		}
 		b.WriteRune(r)
 		n++
 	}
-	out := strings.TrimSpace(b.String())
-	if !utf8.ValidString(out) {
-		return ""
+	return b.String()
+}
+
+// isBreak reports whether r ends a line (or is a tab): such white space is
+// shown as one space, since a badge or an embed has a single line.
+func isBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\t', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		return true
 	}
-	return out
+	return false
+}
+
+func dropControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return -1
+	}
+	return r
 }

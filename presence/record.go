@@ -24,11 +24,6 @@ type HTTPState struct {
 	Expires time.Time `json:"expires"`
 }
 
-// empty reports whether the record holds nothing worth keeping.
-func (r *Record) empty() bool {
-	return !r.Subscribed && !r.OptedOut && !r.HideMessage && r.LastSeen.IsZero() && r.HTTP == nil
-}
-
 // Store keeps records across restarts. Save must be durable when it returns.
 type Store interface {
 	Records() ([]Record, error)

@@ -16,10 +16,14 @@ type Subscriber struct {
 	hub  *MemHub
 	wake chan struct{} // capacity 1: one pending wake-up is enough
 
-	mu     sync.Mutex
-	topics map[Topic]struct{}
+	mu sync.Mutex
+	// topics holds the followed topics; the value is true while the topic
+	// is dirty. A topic is in dirty exactly when its value here is true, so
+	// dirty never holds more than the topic count.
+	topics map[Topic]bool
+	// dirty lists the dirty topics in the order they changed. Take keeps
+	// its capacity, so that marking does not allocate once warmed up.
 	dirty  []Topic
-	isDirt map[Topic]struct{}
 	closed bool
 }
 
@@ -35,7 +39,8 @@ func (s *Subscriber) Len() int {
 
 // Add follows topics, keeping the total at or below limit (0: no limit).
 // Each new topic is marked dirty so that its current value is delivered
-// first. On ErrTooManyTopics nothing was added.
+// first. On ErrTooManyTopics nothing was added. Add after Close does
+// nothing.
 func (s *Subscriber) Add(limit int, topics ...Topic) error {
 	s.mu.Lock()
 	if s.closed {
@@ -43,7 +48,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return nil
 	}
 	if s.topics == nil {
-		s.topics = make(map[Topic]struct{}, len(topics))
+		s.topics = make(map[Topic]bool, len(topics))
 	}
 	var fresh []Topic
 	for _, t := range topics {
@@ -56,13 +61,10 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return ErrTooManyTopics
 	}
 	for _, t := range fresh {
-		s.topics[t] = struct{}{}
+		s.topics[t] = false
 	}
 	s.mu.Unlock()
-	for _, t := range fresh {
-		s.hub.add(s, t)
-		s.mark(t)
-	}
+	s.hub.sync(s, fresh)
 	return nil
 }
 
@@ -73,33 +75,50 @@ func (s *Subscriber) Remove(topics ...Topic) {
 	for _, t := range topics {
 		if _, ok := s.topics[t]; ok {
 			delete(s.topics, t)
-			delete(s.isDirt, t)
 			gone = append(gone, t)
 		}
 	}
-	s.mu.Unlock()
-	for _, t := range gone {
-		s.hub.remove(s, t)
+	if len(gone) > 0 {
+		s.dropDirtyLocked()
 	}
+	s.mu.Unlock()
+	s.hub.sync(s, gone)
+}
+
+// dropDirtyLocked removes topics no longer followed from the dirty list;
+// without it, adding and removing one topic over and over while the owner
+// is not taking would grow the list without bound.
+func (s *Subscriber) dropDirtyLocked() {
+	kept := s.dirty[:0]
+	for _, t := range s.dirty {
+		if _, ok := s.topics[t]; ok {
+			kept = append(kept, t)
+		}
+	}
+	clear(s.dirty[len(kept):]) // release the names
+	s.dirty = kept
 }
 
 // Take returns the latest value of every dirty topic and clears the dirty
-// set. Values of topics removed meanwhile are left out.
+// set.
 func (s *Subscriber) Take() []*Entry {
 	s.mu.Lock()
-	dirty := s.dirty
-	s.dirty = nil
-	var live []Topic
-	for _, t := range dirty {
-		if _, ok := s.isDirt[t]; ok {
-			live = append(live, t)
-			delete(s.isDirt, t)
-		}
+	if len(s.dirty) == 0 {
+		s.mu.Unlock()
+		return nil
 	}
+	taken := make([]Topic, len(s.dirty))
+	copy(taken, s.dirty)
+	for _, t := range s.dirty {
+		s.topics[t] = false
+	}
+	clear(s.dirty)
+	s.dirty = s.dirty[:0]
 	s.mu.Unlock()
-	out := make([]*Entry, 0, len(live))
-	for _, t := range live {
-		out = append(out, s.hub.Get(t))
+	// The hub is read without s.mu held: Publish takes the hub lock first.
+	out := make([]*Entry, len(taken))
+	for i, t := range taken {
+		out[i] = s.hub.Get(t)
 	}
 	return out
 }
@@ -108,37 +127,32 @@ func (s *Subscriber) Take() []*Entry {
 func (s *Subscriber) Close() {
 	s.mu.Lock()
 	s.closed = true
-	topics := s.topics
-	s.topics, s.dirty, s.isDirt = nil, nil, nil
-	s.mu.Unlock()
-	for t := range topics {
-		s.hub.remove(s, t)
+	topics := make([]Topic, 0, len(s.topics))
+	for t := range s.topics {
+		topics = append(topics, t)
 	}
+	s.topics, s.dirty = nil, nil
+	s.mu.Unlock()
+	s.hub.sync(s, topics)
 }
 
-// mark flags t dirty and wakes the owner without ever blocking.
-func (s *Subscriber) mark(t Topic) {
+// mark flags t dirty and wakes the owner without ever blocking. It reports
+// whether the subscriber follows t. The caller holds the hub lock.
+func (s *Subscriber) mark(t Topic) bool {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	if _, ok := s.topics[t]; !ok {
-		s.mu.Unlock()
-		return
-	}
-	if s.isDirt == nil {
-		s.isDirt = make(map[Topic]struct{})
-	}
-	if _, ok := s.isDirt[t]; !ok {
-		s.isDirt[t] = struct{}{}
+	dirty, ok := s.topics[t]
+	if ok && !dirty {
+		s.topics[t] = true
 		s.dirty = append(s.dirty, t)
 	}
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if ok {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
 	}
+	return ok
 }
 
 func contains(ts []Topic, t Topic) bool {

@@ -38,7 +38,11 @@ func (t Topic) String() string {
 // Entry is one version of a topic's value, encoded once and shared by every
 // reader. Entries are immutable once published.
 type Entry struct {
-	Topic    Topic
+	Topic Topic
+	// Version grows with every value the hub publishes for the topic; the
+	// default value of a topic (an unknown JID, an empty room) that the hub
+	// does not hold has version 0. Compare ETags, not versions, to tell
+	// whether the bytes changed.
 	Version  uint64
 	Presence Presence // for KindJID
 	Room     Room     // for KindRoom

@@ -1,0 +1,100 @@
+package presence
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// unknownJSON is the body of every JID nobody may see (SPEC section 2).
+const unknownJSON = `{"jid":"bob@example.com","status":"unknown","state":"unavailable","since":null,"last_seen":null,"sources":{}}`
+
+func TestPresenceJSON(t *testing.T) {
+	at := time.Date(2026, 11, 21, 11, 0, 0, 999, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name string
+		p    Presence
+		want string
+	}{
+		{
+			name: "SPEC 4.2 example",
+			p: Presence{JID: "alice@example.com", Status: DND, Message: "In a meeting", Since: at,
+				Sources: map[Source]Status{SourceXMPP: DND}},
+			want: `{"jid":"alice@example.com","status":"dnd","state":"busy","message":"In a meeting","since":"2026-11-21T10:00:00Z","last_seen":null,"sources":{"xmpp":"dnd"}}`,
+		},
+		{
+			name: "unknown JID",
+			p:    UnknownPresence("bob@example.com"),
+			want: unknownJSON,
+		},
+		{
+			name: "unknown with an empty source map",
+			p:    Presence{JID: "bob@example.com", Status: Unknown, Sources: map[Source]Status{}},
+			want: unknownJSON,
+		},
+		{
+			name: "offline with last_seen, sources in key order",
+			p: Presence{JID: "carol@example.com", Status: Offline, Since: at, LastSeen: at,
+				Sources: map[Source]Status{SourceXMPP: Offline, SourceHTTP: Offline}},
+			want: `{"jid":"carol@example.com","status":"offline","state":"unavailable","since":"2026-11-21T10:00:00Z","last_seen":"2026-11-21T10:00:00Z","sources":{"http":"offline","xmpp":"offline"}}`,
+		},
+		{
+			name: "message escaped",
+			p:    Presence{JID: "d@example.com", Status: Away, Message: `<b>"hi"</b> & bye`, Sources: map[Source]Status{SourceHTTP: Away}},
+			want: `{"jid":"d@example.com","status":"away","state":"away","message":"\u003cb\u003e\"hi\"\u003c/b\u003e \u0026 bye","since":null,"last_seen":null,"sources":{"http":"away"}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewPresenceEntry(tt.p)
+			if string(e.JSON) != tt.want {
+				t.Errorf("JSON\n got %s\nwant %s", e.JSON, tt.want)
+			}
+			if want := `{"type":"presence","presence":` + tt.want + `}`; string(e.Frame) != want {
+				t.Errorf("Frame\n got %s\nwant %s", e.Frame, want)
+			}
+			if e.ETag != ETag([]byte(tt.want)) || e.Topic != JIDTopic(tt.p.JID) {
+				t.Errorf("ETag %s, Topic %v", e.ETag, e.Topic)
+			}
+			var back Presence
+			if err := json.Unmarshal(e.JSON, &back); err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := json.Marshal(back); string(again) != tt.want {
+				t.Errorf("round trip\n got %s\nwant %s", again, tt.want)
+			}
+		})
+	}
+}
+
+func TestRoomJSON(t *testing.T) {
+	e := NewRoomEntry(Room{Room: "chat@rooms.example.com", Occupants: 12})
+	const want = `{"room":"chat@rooms.example.com","occupants":12}`
+	if string(e.JSON) != want || string(e.Frame) != `{"type":"room","room":`+want+`}` {
+		t.Errorf("JSON %s, Frame %s", e.JSON, e.Frame)
+	}
+	if e.Topic != RoomTopic("chat@rooms.example.com") || e.ETag != ETag([]byte(want)) {
+		t.Errorf("Topic %v, ETag %s", e.Topic, e.ETag)
+	}
+	var back Room
+	if err := json.Unmarshal(e.JSON, &back); err != nil || !reflect.DeepEqual(back, e.Room) {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+}
+
+func TestETag(t *testing.T) {
+	a, b := ETag([]byte("a")), ETag([]byte("b"))
+	if a == b || a != ETag([]byte("a")) {
+		t.Errorf("ETag must change exactly when the bytes do: %s %s", a, b)
+	}
+	// A strong validator: quoted, no W/ prefix, and safe in a header.
+	if len(a) < 3 || a[0] != '"' || a[len(a)-1] != '"' {
+		t.Errorf("ETag %s is not a quoted strong tag", a)
+	}
+	for _, c := range a[1 : len(a)-1] {
+		if c == '"' || c <= ' ' || c > '~' {
+			t.Errorf("ETag %s holds %q", a, c)
+		}
+	}
+}
