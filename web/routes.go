@@ -14,5 +14,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
 
+	// Live (SPEC 4.5).
+	mux.HandleFunc("GET /ws", s.handleWS)
+
 	mux.HandleFunc("/", s.handleNotFound)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"badges/presence"
 )
@@ -44,6 +45,16 @@ type Options struct {
 	Verify SigVerifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Origins are the origin patterns allowed to open a WebSocket
+	// (path.Match against the Origin's host, or scheme://host when a
+	// pattern holds "://"). The server's own host is always allowed.
+	// Empty or containing "*": any origin.
+	Origins []string
+	// ConnectRate limits WebSocket connects per second per client address;
+	// 0: 5 a second; rate.Inf: no limit.
+	ConnectRate rate.Limit
+	// ConnectBurst is the per-client burst of connects; 0: 30.
+	ConnectBurst int
 }
 
 // Server holds the handlers' shared state.
@@ -58,6 +69,7 @@ type Server struct {
 	metrics  *metrics
 	gatherer prometheus.Gatherer
 	handler  http.Handler
+	ws       *wsHub
 }
 
 // New builds a Server and its routes.
@@ -84,6 +96,7 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
+	s.ws = newWSHub(opt, s, reg)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
@@ -93,5 +106,8 @@ func New(opt Options) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Shutdown ends what the server owns beyond plain requests.
-func (s *Server) Shutdown(ctx context.Context) error { return nil }
+// Shutdown ends what the server owns beyond plain requests, which
+// http.Server.Shutdown does not track: it closes every WebSocket with 1001
+// (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
+// requests are refused from then on. Call it alongside http.Server.Shutdown.
+func (s *Server) Shutdown(ctx context.Context) error { return s.shutdownWS(ctx) }
