@@ -90,7 +90,7 @@ func wantPresence(t *testing.T, f serverFrame, jid string, st presence.Status) {
 func wantError(t *testing.T, f serverFrame, substr string) {
 	t.Helper()
 	if f.Type != "error" || !strings.Contains(f.Error, substr) {
-		t.Fatalf("frame %+v, want error with %q", f, substr)
+		t.Fatalf("frame %+v %+v, want error with %q", f, f.Presence, substr)
 	}
 }
 
@@ -200,7 +200,7 @@ func TestWSBadFramesKeepConnection(t *testing.T) {
 		`not json`: "bad frame",
 		`{"op":"dance","jids":["a@example.com"]}`:          `op "dance"`,
 		`{"op":"subscribe"}`:                               "no jids",
-		`{"op":"subscribe","jids":["@x","a@b@c","ok"]}`:    "(and 1 more)",
+		`{"op":"subscribe","jids":["@x","a@b@c"]}`:         "(and 1 more)",
 		`{"op":"subscribe","rooms":["rooms.example.com"]}`: "no local part",
 	} {
 		send(t, ctx, c, frame)
