@@ -17,5 +17,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Live (SPEC 4.5).
 	mux.HandleFunc("GET /ws", s.handleWS)
 
+	// Pages and assets (SPEC 4.6).
+	mux.HandleFunc("GET /{$}", s.handleBuilder)
+	mux.HandleFunc("GET /embed/{jid...}", s.handleEmbedJID)
+	mux.HandleFunc("GET /embed/room/{room...}", s.handleEmbedRoom)
+	mux.HandleFunc("GET /dashboard", s.handleDashboard)
+	mux.HandleFunc("GET /dashboard/{group}", s.handleDashboardGroup)
+	mux.HandleFunc("GET /widget.js", s.handleWidget)
+	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+
 	mux.HandleFunc("/", s.handleNotFound)
 }
