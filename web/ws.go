@@ -76,14 +76,22 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "shutting down")
 		return
 	}
-	defer h.leave()
 	conn, err := websocket.Accept(smallBuffers{w}, r, &h.accept)
 	if err != nil {
+		h.leave()
 		s.log.Debug("websocket rejected", "remote", r.RemoteAddr, "err", err)
 		return // Accept has answered
 	}
+	// The connection gets a goroutine of its own and this one returns, so
+	// that net/http frees its request, response buffers and deep stack:
+	// an idle connection keeps only what it needs. wsHub owns the goroutine
+	// and Shutdown waits for it.
 	c := newWSConn(s, conn)
-	c.serve(subscribeFromQuery(r.URL.Query()))
+	first := subscribeFromQuery(r.URL.Query())
+	go func() {
+		defer h.leave()
+		c.serve(first)
+	}()
 }
 
 // shutdownWS closes every WebSocket with 1001 and waits for their

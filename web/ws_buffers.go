@@ -15,8 +15,8 @@ import (
 // requests and server frames a few hundred bytes, so small buffers cost at
 // most one extra syscall for a rare large frame.
 const (
-	wsReadBuffer  = 512
-	wsWriteBuffer = 1024
+	wsReadBuffer  = 256
+	wsWriteBuffer = 512
 )
 
 // smallBuffers hands the WebSocket library a hijacked connection with small

@@ -11,10 +11,10 @@ import (
 	"badges/presence"
 )
 
-// wsConn is one WebSocket client. Two goroutines serve it: the handler's
-// own, which writes (hub values, pings, the close), and one reader, which
-// applies the client's frames. No other goroutine or buffer is kept per
-// connection, so an idle one costs little.
+// wsConn is one WebSocket client. Two goroutines serve it: a writer (hub
+// values, pings, the close) and a reader, which applies the client's
+// frames. No other goroutine or buffer is kept per connection, so an idle
+// one costs little.
 type wsConn struct {
 	s      *Server
 	conn   *websocket.Conn
