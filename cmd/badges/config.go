@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of SPEC section 3, validated and
+// normalised by loadConfig. Enumerations hold their lower-case names.
+type Config struct {
+	Listen    string   // HTTP address, host:port; an empty host means every interface
+	PublicURL *url.URL // base URL of generated snippets, without trailing slash; nil: from the request
+	Data      string   // directory of the embedded store
+
+	XMPPJID       string   // the watcher's bare JID; empty: no XMPP watcher
+	XMPPPassword  string   // secret
+	XMPPServer    string   // host:port to dial; empty: SRV lookup, else the JID's domain on 5222
+	XMPPTLS       string   // "starttls", "direct" or "none" (loopback only)
+	XMPPResource  string   // resource of the watcher
+	Subscriptions string   // who may opt in: "open", "domains" or "closed"
+	AllowDomains  []string // domains allowed under Subscriptions "domains", normalised
+	Watch         []string // bare JIDs the watcher asks to subscribe to at start, normalised
+	Rooms         []string // MUC rooms the watcher joins, normalised
+	RoomNick      string   // the watcher's nickname in Rooms
+
+	StaleAfter   time.Duration // how long the watcher may be disconnected before XMPP statuses turn unknown
+	ShowMessages bool          // whether status texts are served at all
+
+	APIKeys     []string      // secret; write API keys in the raw syntax of SPEC section 4.3
+	TokenSecret string        // secret; HMAC key of user tokens and signed URLs; empty disables both
+	TokenTTL    time.Duration // lifetime of a user token
+	Visibility  string        // "public", or "signed": reads need ?sig=
+
+	RedirectHosts []string // host names the Openfire images redirect may point to, lower-case
+	Origins       []string // origin patterns allowed for WebSocket, lower-case
+
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+
+	ConfigFile string   // the TOML file read, from -config or BADGES_CONFIG; empty: none
+	Args       []string // command-line arguments left after the flags
+}
+
+// redacted stands in for a secret in logs and printed configurations.
+const redacted = "[redacted]"
+
+// LogValue presents the configuration to log/slog with every secret
+// redacted: a set secret shows as "[redacted]", an unset one as "", so the
+// log still tells whether it was given.
+func (c Config) LogValue() slog.Value {
+	publicURL := ""
+	if c.PublicURL != nil {
+		publicURL = c.PublicURL.String()
+	}
+	apiKeys := ""
+	if n := len(c.APIKeys); n > 0 {
+		apiKeys = fmt.Sprintf("%d keys %s", n, redacted)
+	}
+	return slog.GroupValue(
+		slog.String("listen", c.Listen),
+		slog.String("public-url", publicURL),
+		slog.String("data", c.Data),
+		slog.String("xmpp-jid", c.XMPPJID),
+		slog.String("xmpp-password", redact(c.XMPPPassword)),
+		slog.String("xmpp-server", c.XMPPServer),
+		slog.String("xmpp-tls", c.XMPPTLS),
+		slog.String("xmpp-resource", c.XMPPResource),
+		slog.String("subscriptions", c.Subscriptions),
+		slog.Any("allow-domains", c.AllowDomains),
+		slog.Any("watch", c.Watch),
+		slog.Any("rooms", c.Rooms),
+		slog.String("room-nick", c.RoomNick),
+		slog.Duration("stale-after", c.StaleAfter),
+		slog.Bool("show-messages", c.ShowMessages),
+		slog.String("api-keys", apiKeys),
+		slog.String("token-secret", redact(c.TokenSecret)),
+		slog.Duration("token-ttl", c.TokenTTL),
+		slog.String("visibility", c.Visibility),
+		slog.Any("redirect-hosts", c.RedirectHosts),
+		slog.Any("origins", c.Origins),
+		slog.String("log-level", strings.ToLower(c.LogLevel.String())),
+		slog.String("log-format", c.LogFormat),
+		slog.String("config", c.ConfigFile),
+	)
+}
+
+// Format prints the redacted form of LogValue for every verb, so that
+// fmt.Print(cfg) or a stray %+v cannot leak a secret either.
+func (c Config) Format(f fmt.State, _ rune) {
+	fmt.Fprint(f, c.LogValue())
+}
+
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return redacted
+}

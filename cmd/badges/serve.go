@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"badges/presence"
+	"badges/store"
+	"badges/web"
+)
+
+// Shutdown budget of SPEC 4.7: everything is closed within 10 s of SIGTERM.
+const (
+	shutdownTimeout = 9 * time.Second // leaves a second for the store under the 10 s rule
+	readHeaderLimit = 5 * time.Second // a slow client cannot hold a connection before its request
+	idleTimeout     = 120 * time.Second
+)
+
+// serve runs the server until ctx is cancelled, then shuts down in order:
+// stop accepting, close WebSockets (1001), log the watcher off, flush the store.
+func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	log.Info("starting", "version", version, "config", cfg)
+
+	st, err := store.Open(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing store", "err", err)
+		}
+	}()
+	hub := presence.NewMemHub()
+	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{
+		StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages,
+	})
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+
+	w, err := newWatcher(cfg, dir, log)
+	if err != nil {
+		return usageError{err}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerPresenceMetrics(reg, dir, w)
+
+	opts, err := webOptions(cfg, hub, dir, log, reg)
+	if err != nil {
+		return usageError{err}
+	}
+	opts.Ready = func() string {
+		if w != nil && !w.Connected() {
+			return "xmpp watcher not connected"
+		}
+		return ""
+	}
+	srv := web.New(opts)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: readHeaderLimit,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10, // above the 8 KiB URL limit, so long URLs get a clear 414
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+
+	var wg sync.WaitGroup
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	if w != nil {
+		wg.Go(func() {
+			if err := w.Run(watchCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("xmpp watcher stopped", "err", err)
+			}
+		})
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+
+	select {
+	case err = <-serveErr:
+		err = fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if e := srv.Shutdown(sctx); e != nil {
+		log.Warn("closing websockets", "err", e)
+	}
+	if e := httpSrv.Shutdown(sctx); e != nil {
+		log.Warn("http shutdown", "err", e)
+	}
+	stopWatch() // the watcher sends unavailable presence and logs off
+	wg.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// newLogger builds the slog logger of -log-level and -log-format.
+func newLogger(cfg Config, out io.Writer) *slog.Logger {
+	ho := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, ho))
+	}
+	return slog.New(slog.NewTextHandler(out, ho))
+}
+
+// registerPresenceMetrics exports the directory's and watcher's state.
+func registerPresenceMetrics(reg prometheus.Registerer, dir *presence.Directory, w watcher) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "badges_watcher_connected", Help: "1 while the XMPP watcher is logged in.",
+		}, func() float64 {
+			if w != nil && w.Connected() {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "badges_visible_jids", Help: "JIDs whose presence is shown.",
+		}, func() float64 { return float64(dir.Stats().Visible) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "badges_presence_updates_total", Help: "Aggregated presence values published.",
+		}, func() float64 { return float64(dir.Stats().Updates) }),
+	)
+}

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"badges/auth"
+	"badges/presence"
+	"badges/web"
+)
+
+// webOptions turns the configuration into the web server's options.
+func webOptions(cfg Config, hub presence.Hub, dir *presence.Directory, log *slog.Logger, reg *prometheus.Registry) (web.Options, error) {
+	opts := web.Options{
+		Hub: hub, Directory: dir, Logger: log, PublicURL: cfg.PublicURL,
+		Registry: reg, ShowMessages: cfg.ShowMessages,
+	}
+	if cfg.Visibility == "signed" {
+		secret := []byte(cfg.TokenSecret)
+		opts.Verify = func(t presence.Topic, sig string) bool {
+			kind := auth.KindJID
+			if t.Kind == presence.KindRoom {
+				kind = auth.KindRoom
+			}
+			return auth.VerifySig(secret, kind, t.Name, sig)
+		}
+	}
+	return opts, nil
+}

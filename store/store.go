@@ -1,0 +1,170 @@
+// Package store keeps presence records across restarts in an embedded bbolt
+// database: one file, badges.db, in the data directory.
+//
+// Layout: bucket "records" maps a bare JID to the JSON of its presence.Record;
+// bucket "meta" holds "version", the format version of those values, so that a
+// later format can be migrated rather than misread.
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"badges/presence"
+)
+
+// fileName is the name of the database file inside the data directory.
+const fileName = "badges.db"
+
+// formatVersion is the version of the record encoding this code writes and
+// reads. Raise it, with a migration in Open, whenever the encoding changes.
+const formatVersion = 1
+
+// lockTimeout bounds how long Open waits for the file lock. bbolt allows one
+// writer process per file; without a bound a second badges started on the same
+// data directory would hang silently instead of saying why it cannot start.
+const lockTimeout = time.Second
+
+var (
+	recordsBucket = []byte("records")
+	metaBucket    = []byte("meta")
+	versionKey    = []byte("version")
+)
+
+// ErrLocked reports that another process holds the database open.
+var ErrLocked = errors.New("locked by another process")
+
+// Store is a presence.Store backed by a bbolt file. It is safe for concurrent
+// use: bbolt serialises writers, and each Save or Delete is its own
+// transaction, synced to disk before it returns.
+type Store struct {
+	db   *bbolt.DB
+	path string
+}
+
+var _ presence.Store = (*Store)(nil)
+
+// Open creates dir (mode 0700) if needed and opens, or creates, the database
+// file in it. It fails with an error wrapping ErrLocked when another process
+// has the file open, and when the file was written by a newer format.
+func Open(dir string) (*Store, error) {
+	// 0700: the records say who opted in and when they were last seen.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, fileName)
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w (gave up after %s)", path, ErrLocked, lockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.Update(initSchema); err != nil {
+		_ = db.Close() // the schema error is the one worth reporting
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// initSchema creates the buckets of a new file and checks the format version
+// of an existing one.
+func initSchema(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(metaBucket)
+	if err != nil {
+		return fmt.Errorf("create meta bucket: %w", err)
+	}
+	if _, err := tx.CreateBucketIfNotExists(recordsBucket); err != nil {
+		return fmt.Errorf("create records bucket: %w", err)
+	}
+	raw := meta.Get(versionKey)
+	if raw == nil {
+		return meta.Put(versionKey, []byte(strconv.Itoa(formatVersion)))
+	}
+	v, err := strconv.Atoi(string(raw))
+	if err != nil {
+		return fmt.Errorf("bad format version %q", raw)
+	}
+	if v != formatVersion {
+		return fmt.Errorf("format version %d, this build reads version %d", v, formatVersion)
+	}
+	return nil
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Save stores r under r.JID, replacing what was there. When Save returns nil
+// the record is on disk: bbolt syncs the file before a commit returns.
+func (s *Store) Save(r presence.Record) error {
+	if r.JID == "" {
+		return errors.New("store: save: record has no JID")
+	}
+	val, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: save %q: %w", r.JID, err)
+	}
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(recordsBucket).Put([]byte(r.JID), val)
+	})
+	if err != nil {
+		return fmt.Errorf("store: save %q: %w", r.JID, err)
+	}
+	return nil
+}
+
+// Delete removes everything stored of jid. Deleting a JID with no record is
+// not an error.
+func (s *Store) Delete(jid string) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(recordsBucket).Delete([]byte(jid))
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete %q: %w", jid, err)
+	}
+	return nil
+}
+
+// Records returns every stored record, ordered by JID (bbolt's byte order).
+//
+// A value that does not decode, or whose JID differs from its key, is skipped
+// and reported with slog.Default at warning level: one damaged record must not
+// keep every other JID from being served after a restart. The skipped value is
+// left in the file, to be replaced by the next Save of that JID.
+func (s *Store) Records() ([]presence.Record, error) {
+	var recs []presence.Record
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
+			var r presence.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				slog.Warn("store: skipping corrupt record", "path", s.path, "key", string(k), "err", err)
+				return nil
+			}
+			if r.JID != string(k) {
+				slog.Warn("store: skipping corrupt record", "path", s.path, "key", string(k),
+					"err", fmt.Sprintf("record names JID %q", r.JID))
+				return nil
+			}
+			recs = append(recs, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", s.path, err)
+	}
+	return recs, nil
+}
