@@ -23,7 +23,7 @@ type wsHub struct {
 
 	mu      sync.Mutex
 	closing bool
-	done    chan struct{} // closed by Shutdown: every connection closes with 1001
+	live    map[*wsConn]struct{} // told one by one to close at Shutdown
 	conns   sync.WaitGroup
 }
 
@@ -31,7 +31,7 @@ func newWSHub(opt Options, s *Server, reg prometheus.Registerer) *wsHub {
 	h := &wsHub{
 		timing:  defaultWSTiming,
 		limiter: newConnectLimiter(opt.ConnectRate, opt.ConnectBurst, s.now),
-		done:    make(chan struct{}),
+		live:    make(map[*wsConn]struct{}),
 		accept:  websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled},
 	}
 	// "*" means any origin; coder/websocket wants that said explicitly
@@ -48,7 +48,8 @@ func newWSHub(opt Options, s *Server, reg prometheus.Registerer) *wsHub {
 	return h
 }
 
-// enter registers a connection unless the server is shutting down.
+// enter counts a connection about to be accepted, unless the server is
+// shutting down.
 func (h *wsHub) enter() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -60,7 +61,24 @@ func (h *wsHub) enter() bool {
 	return true
 }
 
-func (h *wsHub) leave() {
+// track lists an accepted connection for Shutdown; false: Shutdown has
+// begun meanwhile and c must close at once.
+func (h *wsHub) track(c *wsConn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.live[c] = struct{}{}
+	return true
+}
+
+func (h *wsHub) leave(c *wsConn) {
+	if c != nil {
+		h.mu.Lock()
+		delete(h.live, c)
+		h.mu.Unlock()
+	}
 	h.open.Add(-1)
 	h.conns.Done()
 }
@@ -76,9 +94,10 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "shutting down")
 		return
 	}
-	conn, err := websocket.Accept(smallBuffers{w}, r, &h.accept)
+	sb := &smallBuffers{ResponseWriter: w}
+	conn, err := websocket.Accept(sb, r, &h.accept)
 	if err != nil {
-		h.leave()
+		h.leave(nil)
 		s.log.Debug("websocket rejected", "remote", r.RemoteAddr, "err", err)
 		return // Accept has answered
 	}
@@ -86,10 +105,13 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// that net/http frees its request, response buffers and deep stack:
 	// an idle connection keeps only what it needs. wsHub owns the goroutine
 	// and Shutdown waits for it.
-	c := newWSConn(s, conn)
+	c := newWSConn(s, conn, sb.conn)
 	first := subscribeFromQuery(r.URL.Query())
+	if !h.track(c) {
+		c.stop(true)
+	}
 	go func() {
-		defer h.leave()
+		defer h.leave(c)
 		c.serve(first)
 	}()
 }
@@ -99,9 +121,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 func (s *Server) shutdownWS(ctx context.Context) error {
 	h := s.ws
 	h.mu.Lock()
-	if !h.closing {
-		h.closing = true
-		close(h.done)
+	h.closing = true
+	for c := range h.live {
+		c.stop(true)
 	}
 	h.mu.Unlock()
 	finished := make(chan struct{})

@@ -20,14 +20,18 @@ const (
 )
 
 // smallBuffers hands the WebSocket library a hijacked connection with small
-// buffers instead of net/http's, which then become garbage.
-type smallBuffers struct{ http.ResponseWriter }
+// buffers instead of net/http's, which then become garbage. It keeps the
+// connection, whose write deadline is cheaper to set than a context timer.
+type smallBuffers struct {
+	http.ResponseWriter
+	conn net.Conn
+}
 
 // Unwrap lets response controllers reach the underlying writer.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Hijack implements http.Hijacker.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: hijack: %w", err)
@@ -48,5 +52,6 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, fmt.Errorf("web: hijack: carry buffered bytes: %w", err)
 		}
 	}
+	w.conn = conn
 	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -18,38 +21,57 @@ import (
 type wsConn struct {
 	s      *Server
 	conn   *websocket.Conn
+	raw    net.Conn // for write deadlines
 	sub    *presence.Subscriber
 	timing wsTiming
+
+	// quit ends the writer: closed when the reader ends or at Shutdown.
+	// Each connection has its own, so that waking a writer locks no
+	// channel that thousands of others wait on too.
+	quit      chan struct{}
+	quitOnce  sync.Once
+	goingAway atomic.Bool // quit came from Shutdown: close with 1001
+	reading   sync.WaitGroup
 }
 
-func newWSConn(s *Server, conn *websocket.Conn) *wsConn {
+func newWSConn(s *Server, conn *websocket.Conn, raw net.Conn) *wsConn {
 	conn.SetReadLimit(wsMaxFrame) // larger frames close with 1009
-	return &wsConn{s: s, conn: conn, sub: s.hub.Subscribe(), timing: s.ws.timing}
+	return &wsConn{s: s, conn: conn, raw: raw, sub: s.hub.Subscribe(), timing: s.ws.timing,
+		quit: make(chan struct{})}
+}
+
+// stop ends the writer; shutdown says to close with 1001.
+func (c *wsConn) stop(shutdown bool) {
+	if shutdown {
+		c.goingAway.Store(true)
+	}
+	c.quitOnce.Do(func() { close(c.quit) })
 }
 
 // serve runs the connection until the peer leaves, a write or ping fails,
 // or the server shuts down; it returns once the reader has ended too.
 func (c *wsConn) serve(first wsRequest) {
-	readDone := make(chan struct{})
-	go c.readLoop(readDone)
-	shutdown, err := c.writeLoop(first, readDone)
-	if shutdown {
+	c.reading.Add(1)
+	go c.readLoop()
+	err := c.writeLoop(first)
+	if c.goingAway.Load() {
+		c.setWriteDeadline()
 		_ = c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 	} else {
 		_ = c.conn.CloseNow()
 	}
-	<-readDone
+	c.reading.Wait()
 	c.sub.Close()
 	if err != nil {
 		c.s.log.Debug("websocket closed", "err", err)
 	}
 }
 
-// writeLoop delivers every dirty topic's latest value and pings. It
-// reports whether it stopped for a shutdown.
-func (c *wsConn) writeLoop(first wsRequest, readDone <-chan struct{}) (shutdown bool, err error) {
+// writeLoop delivers every dirty topic's latest value and pings, until
+// quit or a failed write.
+func (c *wsConn) writeLoop(first wsRequest) error {
 	if err := c.apply(first); err != nil {
-		return false, err
+		return err
 	}
 	ping := time.NewTicker(c.timing.pingPeriod)
 	defer ping.Stop()
@@ -57,16 +79,14 @@ func (c *wsConn) writeLoop(first wsRequest, readDone <-chan struct{}) (shutdown 
 		select {
 		case <-c.sub.C():
 			if err := c.flush(); err != nil {
-				return false, err
+				return err
 			}
 		case <-ping.C:
 			if err := c.ping(); err != nil {
-				return false, err
+				return err
 			}
-		case <-readDone:
-			return false, nil
-		case <-c.s.ws.done:
-			return true, nil
+		case <-c.quit:
+			return nil
 		}
 	}
 }
@@ -85,21 +105,30 @@ func (c *wsConn) flush() error {
 	return c.write(frames...)
 }
 
-// write sends frames in order within one write deadline. A timeout closes
-// the connection, which also ends the reader.
+// write sends frames in order within one write deadline. A failed write
+// ends the connection, and with it the reader.
 func (c *wsConn) write(frames ...[]byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timing.writeWait)
-	defer cancel()
+	c.setWriteDeadline()
 	for _, f := range frames {
-		if err := c.conn.Write(ctx, websocket.MessageText, f); err != nil {
+		// The deadline is on the socket: a context without Done spares the
+		// library a timer and an AfterFunc per frame.
+		if err := c.conn.Write(context.Background(), websocket.MessageText, f); err != nil {
 			return fmt.Errorf("web: websocket write: %w", err)
 		}
 	}
 	return nil
 }
 
+// setWriteDeadline bounds the writes that follow. Every path that writes
+// (frames, pings, the close) sets it first, so an old deadline never
+// cuts a later write short.
+func (c *wsConn) setWriteDeadline() {
+	_ = c.raw.SetWriteDeadline(time.Now().Add(c.timing.writeWait))
+}
+
 // ping fails when the peer does not answer within pongWait: it is dead.
 func (c *wsConn) ping() error {
+	c.setWriteDeadline()
 	ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
 	defer cancel()
 	if err := c.conn.Ping(ctx); err != nil {
@@ -110,8 +139,9 @@ func (c *wsConn) ping() error {
 
 // readLoop applies the client's frames until the connection ends. A bad
 // frame gets an error frame and the connection stays.
-func (c *wsConn) readLoop(done chan<- struct{}) {
-	defer close(done)
+func (c *wsConn) readLoop() {
+	defer c.reading.Done()
+	defer c.stop(false)
 	for {
 		// No context: closing the connection is what ends a blocked read,
 		// and a nil Done spares a timer per frame.

@@ -59,11 +59,13 @@ func run(ctx context.Context, idle int, fanout string, rounds, sources, workers 
 	src := wsload.Sources(sources)
 	var rows []row
 
-	r, err := idleRun(ctx, srv, idle, workers, src)
-	if err != nil {
-		return err
+	if idle > 0 {
+		r, err := idleRun(ctx, srv, idle, workers, src)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
 	}
-	rows = append(rows, r...)
 	for f := range strings.SplitSeq(fanout, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
@@ -176,9 +178,14 @@ func fanoutRun(ctx context.Context, srv *wsload.Server, n, rounds, workers int, 
 		return nil, fmt.Errorf("live: fan-out connects: %w", err)
 	}
 	defer fleet.Close()
-	fmt.Fprintf(os.Stderr, "fan-out %d: connected in %v\n", n, time.Since(start))
+	fmt.Fprintf(os.Stderr, "fan-out %d: connected in %v; control at %s\n", n, time.Since(start), srv.Control)
 	// Round 0 warms up and is not counted.
+	var srvCPU, genCPU time.Duration
 	for r := 0; r <= rounds; r++ {
+		if r == 1 {
+			srvCPU, _ = srv.CPU()
+			genCPU, _ = wsload.ProcessCPU(os.Getpid())
+		}
 		if _, err := srv.Call("POST", "/publish?jid="+jid); err != nil {
 			return nil, err
 		}
@@ -189,6 +196,11 @@ func fanoutRun(ctx context.Context, srv *wsload.Server, n, rounds, workers int, 
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+	}
+	srvEnd, _ := srv.CPU()
+	genEnd, _ := wsload.ProcessCPU(os.Getpid())
+	perDelivery := func(d time.Duration) string {
+		return fmt.Sprintf("%.1f µs", float64(d.Microseconds())/float64(n*rounds))
 	}
 	samples := slices.Clone(lat[n:])
 	slices.Sort(samples)
@@ -204,5 +216,9 @@ func fanoutRun(ctx context.Context, srv *wsload.Server, n, rounds, workers int, 
 	if err := srv.WaitClosed(ctx); err != nil {
 		return nil, err
 	}
-	return []row{{name, fmt.Sprintf("p50 %s, p99 %s, max %s (%d samples)", q(0.5), q(0.99), q(1), len(samples)), goal}}, nil
+	return []row{
+		{name, fmt.Sprintf("p50 %s, p99 %s, max %s (%d samples)", q(0.5), q(0.99), q(1), len(samples)), goal},
+		{fmt.Sprintf("CPU per delivery at %d: server, load generator", n),
+			perDelivery(srvEnd-srvCPU) + ", " + perDelivery(genEnd-genCPU), "-"},
+	}, nil
 }

@@ -81,6 +81,7 @@ func controls(dir *presence.Directory) http.Handler {
 	mux := http.NewServeMux()
 	// Profiles of the server under load, for explaining its figures.
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	var mu sync.Mutex
 	known := map[string]bool{}
 	// POST /publish?jid=J changes J's presence; its status text carries the
