@@ -1,8 +1,13 @@
 // badges live presence: <xmpp-presence jid="..."> and <xmpp-room room="...">.
+// Attributes: jid or room; sig (under signed visibility); label (the name
+// shown, default the JID or room). Parts for styling from outside: dot,
+// name, word, message; the host carries data-status.
 // One WebSocket per page, shared by every element, to the server this
 // script came from. Reconnects with full-jitter backoff and resubscribes;
 // while the socket is down, elements show the last state from the JSON API.
 // Data only ever reaches the page through textContent.
+// window.XMPPPresence.watch(kind, name, sig, fn) lets a page follow a JID
+// ("jid") or room ("room") over the same socket.
 (() => {
   "use strict";
   if (window.XMPPPresence) return; // loaded twice on one page
