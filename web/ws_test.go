@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -129,7 +130,21 @@ func TestWSCoalescesSlowReader(t *testing.T) {
 	ctx := testCtx(t)
 	jid := "busy@example.com"
 	f.online(t, jid, presence.Available, "v0")
-	c := f.dial(t, ctx, "?jid="+jid, nil)
+	// A small receive buffer fills after a few frames, so that the
+	// server's writer really blocks while versions keep coming.
+	small := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			err = conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+		}
+		return conn, err
+	}}}
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.http.URL, "http")+"/ws?jid="+jid,
+		&websocket.DialOptions{HTTPClient: small})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
 	wantPresence(t, readFrame(t, ctx, c), jid, presence.Available)
 
 	const versions = 20000
