@@ -70,10 +70,8 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	for _, r := range recs {
 		st := &jidState{rec: r}
 		d.jids[r.JID] = st
+		d.restoreHTTPLocked(st)
 		d.publishLocked(st)
-		if h := r.HTTP; h != nil && !h.Expires.IsZero() {
-			d.scheduleLocked(r.JID, h.Expires)
-		}
 	}
 	d.armStaleLocked()
 	return d, nil
@@ -111,6 +109,21 @@ func (d *Directory) compute(st *jidState) Presence {
 	if !st.visible() {
 		return UnknownPresence(st.rec.JID)
 	}
+	sources := d.sourcesLocked(st)
+	m := Merge(sources)
+	p := Presence{JID: st.rec.JID, Status: m.Status, LastSeen: st.rec.LastSeen,
+		Sources: make(map[Source]Status, len(sources))}
+	if d.showMessages && !st.rec.HideMessage {
+		p.Message = m.Message
+	}
+	for k, v := range sources {
+		p.Sources[k] = v.Status
+	}
+	return p
+}
+
+// sourcesLocked says what each source says of a visible st, with its message.
+func (d *Directory) sourcesLocked(st *jidState) map[Source]SourceState {
 	sources := make(map[Source]SourceState, 2)
 	if st.rec.Subscribed && !st.rec.OptedOut {
 		x := SourceState{Status: Offline, Changed: st.xmppAt}
@@ -125,16 +138,7 @@ func (d *Directory) compute(st *jidState) Presence {
 	if h := st.rec.HTTP; h != nil {
 		sources[SourceHTTP] = SourceState{Status: h.Status, Message: h.Message, Changed: h.Changed}
 	}
-	m := Merge(sources)
-	p := Presence{JID: st.rec.JID, Status: m.Status, LastSeen: st.rec.LastSeen,
-		Sources: make(map[Source]Status, len(sources))}
-	if d.showMessages && !st.rec.HideMessage {
-		p.Message = m.Message
-	}
-	for k, v := range sources {
-		p.Sources[k] = v.Status
-	}
-	return p
+	return sources
 }
 
 // publishLocked recomputes st, keeps its since/last_seen right and publishes.
@@ -168,6 +172,26 @@ func (d *Directory) Get(jid string) Presence {
 		return st.cur
 	}
 	return UnknownPresence(jid)
+}
+
+// Sources returns what each source says of jid, for APIs that show sources
+// side by side (kopano's): nil for an invisible JID, exactly as for one that
+// does not exist, and messages left out as Get leaves them out.
+func (d *Directory) Sources(jid string) map[Source]SourceState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || !st.visible() {
+		return nil
+	}
+	sources := d.sourcesLocked(st)
+	if !d.showMessages || st.rec.HideMessage {
+		for k, v := range sources {
+			v.Message = ""
+			sources[k] = v
+		}
+	}
+	return sources
 }
 
 // Record returns a copy of what is stored for jid.

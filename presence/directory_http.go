@@ -24,11 +24,11 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	if prev != nil && prev.Status == h.Status && prev.Message == h.Message {
 		h.Changed = prev.Changed // a refresh is not a change
 	}
+	lastSeen := st.rec.LastSeen
 	st.rec.HTTP = h
 	d.publishLocked(st)
 	if err := d.store.Save(st.rec); err != nil {
-		st.rec.HTTP = prev
-		d.publishLocked(st)
+		d.undoLocked(st, prev, lastSeen)
 		return Presence{}, fmt.Errorf("presence: save %s: %w", jid, err)
 	}
 	d.scheduleLocked(jid, h.Expires)
@@ -43,10 +43,23 @@ func (d *Directory) ClearHTTP(jid string) (Presence, error) {
 	if st == nil || st.rec.HTTP == nil {
 		return d.getLocked(jid), nil
 	}
+	prev, lastSeen := st.rec.HTTP, st.rec.LastSeen
 	if err := d.expireLocked(st); err != nil {
+		d.undoLocked(st, prev, lastSeen)
 		return Presence{}, err
 	}
 	return st.cur, nil
+}
+
+// undoLocked puts back the http source of st as it was before a change that
+// could not be stored. What is not stored is not done: readers must keep
+// seeing what the client was told still holds.
+func (d *Directory) undoLocked(st *jidState, prev *HTTPState, lastSeen time.Time) {
+	st.rec.HTTP, st.rec.LastSeen = prev, lastSeen
+	if prev != nil && !prev.Expires.IsZero() {
+		d.scheduleLocked(st.rec.JID, prev.Expires)
+	}
+	d.publishLocked(st)
 }
 
 func (d *Directory) getLocked(jid string) Presence {
@@ -56,12 +69,42 @@ func (d *Directory) getLocked(jid string) Presence {
 	return UnknownPresence(jid)
 }
 
+// restoreHTTPLocked re-arms the expiry of an http source loaded from the
+// store. One that expired while badges was down is turned offline as of its
+// expiry, so that a restart never shows a stale push as online, not even
+// until the timer fires, and last_seen says when the push really ran out.
+// Nothing is saved: the same record always restores to the same state.
+func (d *Directory) restoreHTTPLocked(st *jidState) {
+	h := st.rec.HTTP
+	if h == nil || h.Expires.IsZero() {
+		return
+	}
+	if h.Expires.After(d.now()) {
+		d.scheduleLocked(st.rec.JID, h.Expires)
+		return
+	}
+	changed := h.Expires
+	if h.Status == Offline {
+		changed = h.Changed
+	} else if h.Expires.After(st.rec.LastSeen) {
+		st.rec.LastSeen = h.Expires
+	}
+	st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
+}
+
+// expireLocked turns the http source of st offline now and saves it. A
+// source that was already offline keeps its time of change: running out
+// changes nothing a reader sees but the message.
 func (d *Directory) expireLocked(st *jidState) error {
 	prev := st.rec.HTTP
 	if prev.Status == Offline && prev.Expires.IsZero() {
 		return nil
 	}
-	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
+	changed := d.now()
+	if prev.Status == Offline {
+		changed = prev.Changed
+	}
+	st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
 	d.unscheduleLocked(st.rec.JID)
 	d.publishLocked(st)
 	if err := d.store.Save(st.rec); err != nil {

@@ -18,13 +18,16 @@ const (
 
 // writeCached answers with presence-bearing bytes: no-cache so that every
 // proxy revalidates, a strong ETag, and 304 when the client has these bytes.
+// Only a GET or HEAD can be answered 304 (RFC 9110 13.1.2): the answer to a
+// write always carries its body.
 func writeCached(w http.ResponseWriter, r *http.Request, status int, ctype, etag string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if status == http.StatusOK && etagMatches(r.Header.Get("If-None-Match"), etag) {
+	readOnly := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if status == http.StatusOK && readOnly && etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

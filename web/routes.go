@@ -26,5 +26,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget.js", s.handleWidget)
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
 
+	// Writing presence (SPEC 4.3).
+	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)
+	mux.HandleFunc("DELETE /api/v1/presence/{jid...}", s.handlePresenceDelete)
+
+	// kopano-presence compatibility (SPEC 4.4): a JSON body on every method.
+	mux.HandleFunc("GET /api/kopano", s.handleKopanoGet)
+	mux.HandleFunc("PUT /api/kopano", s.handleKopanoPut)
+	mux.HandleFunc("POST /api/kopano", s.handleKopanoPost)
+
 	mux.HandleFunc("/", s.handleNotFound)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"badges/auth"
 	"badges/presence"
 )
 
@@ -22,6 +23,7 @@ type Directory interface {
 	Group(name string) []string
 	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
 	ClearHTTP(jid string) (presence.Presence, error)
+	Sources(jid string) map[presence.Source]presence.SourceState
 }
 
 var _ Directory = (*presence.Directory)(nil)
@@ -58,6 +60,17 @@ type Options struct {
 	ConnectRate rate.Limit
 	// ConnectBurst is the per-client burst of connects; 0: 30.
 	ConnectBurst int
+	// APIKeys authorise the write API; nil: no key is valid.
+	APIKeys *auth.Keys
+	// TokenSecret signs user tokens; empty: no token is valid.
+	TokenSecret []byte
+	// TokenTTL is a user token's lifetime; 0: 5 minutes.
+	TokenTTL time.Duration
+	// WriteRate limits presence writes (the write API and kopano's PUT and
+	// POST) per second per client address; 0: 10 a second; rate.Inf: no limit.
+	WriteRate rate.Limit
+	// WriteBurst is the per-client burst of writes; 0: 100.
+	WriteBurst int
 }
 
 // Server holds the handlers' shared state.
@@ -73,6 +86,8 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	handler  http.Handler
 	ws       *wsHub
+	creds    *credentials
+	writes   *clientLimiter
 }
 
 // New builds a Server and its routes.
@@ -100,6 +115,8 @@ func New(opt Options) *Server {
 	}
 	s.metrics = newMetrics(reg)
 	s.ws = newWSHub(opt, s, reg)
+	s.creds = newCredentials(opt, s.now)
+	s.writes = newWriteLimiter(opt, s.now)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))

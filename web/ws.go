@@ -17,7 +17,7 @@ import (
 type wsHub struct {
 	accept  websocket.AcceptOptions
 	timing  wsTiming
-	limiter *connectLimiter
+	limiter *clientLimiter
 
 	open atomic.Int64
 
@@ -30,7 +30,7 @@ type wsHub struct {
 func newWSHub(opt Options, s *Server, reg prometheus.Registerer) *wsHub {
 	h := &wsHub{
 		timing:  defaultWSTiming,
-		limiter: newConnectLimiter(opt.ConnectRate, opt.ConnectBurst, s.now),
+		limiter: newConnectLimiter(opt, s.now),
 		live:    make(map[*wsConn]struct{}),
 		accept:  websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled},
 	}
@@ -87,7 +87,7 @@ func (h *wsHub) leave(c *wsConn) {
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	h := s.ws
 	if ok, retry := h.limiter.allow(r); !ok {
-		writeTooMany(w, retry)
+		writeRateLimited(w, retry, "too many connection attempts")
 		return
 	}
 	if !h.enter() {

@@ -1,6 +1,10 @@
 package web
 
-import "time"
+import (
+	"time"
+
+	"golang.org/x/time/rate"
+)
 
 // WebSocket limits of SPEC 4.5.
 const (
@@ -33,3 +37,23 @@ type wsTiming struct {
 }
 
 var defaultWSTiming = wsTiming{pingPeriod: wsPingPeriod, pongWait: wsPongWait, writeWait: wsWriteWait}
+
+// Defaults of the per-client WebSocket connect limit (SPEC 6). A page holds
+// one socket and reconnects with backoff, so a burst of 30 covers a busy
+// office behind one address reloading at once, and 5 a second refills it.
+const (
+	defaultConnectRate  rate.Limit = 5
+	defaultConnectBurst            = 30
+)
+
+// newConnectLimiter applies Options.ConnectRate and ConnectBurst.
+func newConnectLimiter(opt Options, now func() time.Time) *clientLimiter {
+	limit, burst := opt.ConnectRate, opt.ConnectBurst
+	if limit == 0 {
+		limit = defaultConnectRate
+	}
+	if burst <= 0 {
+		burst = defaultConnectBurst
+	}
+	return newClientLimiter(limit, burst, now)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,9 +13,14 @@ import (
 
 // webOptions turns the configuration into the web server's options.
 func webOptions(cfg Config, hub presence.Hub, dir *presence.Directory, log *slog.Logger, reg *prometheus.Registry) (web.Options, error) {
+	keys, err := auth.ParseKeys(cfg.APIKeys)
+	if err != nil {
+		return web.Options{}, fmt.Errorf("api-keys: %w", err)
+	}
 	opts := web.Options{
 		Hub: hub, Directory: dir, Logger: log, PublicURL: cfg.PublicURL,
 		Registry: reg, ShowMessages: cfg.ShowMessages,
+		APIKeys: keys, TokenSecret: []byte(cfg.TokenSecret), TokenTTL: cfg.TokenTTL,
 	}
 	if cfg.Visibility == "signed" {
 		secret := []byte(cfg.TokenSecret)

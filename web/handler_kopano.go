@@ -1,0 +1,251 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"badges/auth"
+	"badges/presence"
+)
+
+// The kopano-presence API (SPEC 4.4), after kopano-core's
+// ECtools/presence/kopano_presence/__init__.py, its README and its test
+// scripts. Every method takes the same JSON body, a GET included:
+//
+//	{"AuthenticationToken":"TS:JID:SIG","Type":"UserStatus",
+//	 "UserStatus":[{"user_id":"alice@example.com","spreed":{"status":"busy","message":"..."}}]}
+//
+// and a read answers
+//
+//	{"Type":"UserStatus","UserStatus":[{"user_id":"alice@example.com",
+//	 "xmpp":{"status":"available","message":""},"spreed":{"status":"busy","message":"..."}}]}
+//
+// in the request's order, each user_id as the client sent it. A PUT answers
+// 200 with an empty body, as kopano does; a POST writes, then answers the
+// read. Statuses are kopano's four states.
+//
+// Where badges differs from kopano, on purpose:
+//   - Every read answers both sources, "unavailable" with an empty message
+//     for a source that says nothing, where kopano leaves the source out.
+//     An invisible user thus reads exactly like one that does not exist.
+//   - Only "spreed" is written (it is the http source, which expires after
+//     presence.DefaultTTL without a refresh, as kopano's spreed plugin does
+//     after two minutes). An "xmpp" member of a write is ignored: that
+//     source is the watcher's to say.
+//   - A token writes only its own user_id: writing another is a 403 (kopano
+//     lets any token write anyone). A missing, bad or expired token is a
+//     401, as in kopano.
+//   - A malformed body or state is a 400 with {"error":...}, where kopano
+//     fails with a 500; a write is checked whole before any of it is done.
+//   - Under signed visibility a user is read only with a "sig" member next
+//     to its user_id (see `badges sign`), or by the token's own user.
+
+// maxKopanoUsers bounds the users of one request, as the batch read does.
+const maxKopanoUsers = maxBatch
+
+// kopanoType is the only request and answer Type kopano knows.
+const kopanoType = "UserStatus"
+
+// kopanoRequest is the body every kopano method takes.
+type kopanoRequest struct {
+	AuthenticationToken string        `json:"AuthenticationToken"`
+	Type                string        `json:"Type"`
+	UserStatus          *[]kopanoUser `json:"UserStatus"`
+}
+
+// kopanoUser is one entry of a request's UserStatus. kopano's "xmpp"
+// member is not decoded: badges never writes it.
+type kopanoUser struct {
+	UserID string        `json:"user_id"`
+	Spreed *kopanoSource `json:"spreed"`
+	Sig    string        `json:"sig"`
+}
+
+// kopanoSource is one source's say about a user, in kopano's words.
+type kopanoSource struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// kopanoUserStatus is one user of a read's answer.
+type kopanoUserStatus struct {
+	UserID string       `json:"user_id"`
+	XMPP   kopanoSource `json:"xmpp"`
+	Spreed kopanoSource `json:"spreed"`
+}
+
+// kopanoAnswer is the body of a read's answer.
+type kopanoAnswer struct {
+	Type       string             `json:"Type"`
+	UserStatus []kopanoUserStatus `json:"UserStatus"`
+}
+
+// kopanoCall is a checked kopano request.
+type kopanoCall struct {
+	token string
+	users []kopanoTarget
+}
+
+// kopanoTarget is one user of a request.
+type kopanoTarget struct {
+	userID string // as sent, echoed in the answer
+	jid    string // normalised
+	sig    string
+	// write is the spreed status to set; nil when the entry sets none or
+	// the method does not write.
+	write *kopanoWrite
+}
+
+// kopanoWrite is a spreed status to set, in badges' terms.
+type kopanoWrite struct {
+	status  presence.Status
+	message string
+}
+
+// parseKopano decodes and checks a kopano body; write says whether the
+// method writes, so that a read ignores spreed members as kopano does.
+// Every error wraps errBadRequest, presence.ErrBadJID or
+// presence.ErrBadStatus (400). The token is not checked here.
+func parseKopano(body []byte, write bool) (kopanoCall, error) {
+	var req kopanoRequest
+	if len(body) == 0 {
+		return kopanoCall{}, fmt.Errorf("%w: empty body; want kopano's {\"AuthenticationToken\":...,\"UserStatus\":[...]}", errBadRequest)
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return kopanoCall{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+	}
+	switch {
+	case req.Type != "" && req.Type != kopanoType:
+		return kopanoCall{}, fmt.Errorf("%w: Type %q: want %q", errBadRequest, req.Type, kopanoType)
+	case req.UserStatus == nil:
+		return kopanoCall{}, fmt.Errorf("%w: UserStatus is required", errBadRequest)
+	case len(*req.UserStatus) > maxKopanoUsers:
+		return kopanoCall{}, fmt.Errorf("%w: at most %d users in UserStatus", errBadRequest, maxKopanoUsers)
+	}
+	call := kopanoCall{token: req.AuthenticationToken, users: make([]kopanoTarget, 0, len(*req.UserStatus))}
+	for i, u := range *req.UserStatus {
+		jid, err := presence.ParseJID(u.UserID)
+		if err != nil {
+			return kopanoCall{}, fmt.Errorf("UserStatus[%d].user_id: %w", i, err)
+		}
+		t := kopanoTarget{userID: u.UserID, jid: jid, sig: u.Sig}
+		if write && u.Spreed != nil {
+			st, err := presence.ParseState(u.Spreed.Status)
+			if err != nil {
+				return kopanoCall{}, fmt.Errorf("UserStatus[%d].spreed: %w", i, err)
+			}
+			t.write = &kopanoWrite{status: st, message: u.Spreed.Message}
+		}
+		call.users = append(call.users, t)
+	}
+	return call, nil
+}
+
+// handleKopanoGet serves GET /api/kopano: the read.
+func (s *Server) handleKopanoGet(w http.ResponseWriter, r *http.Request) {
+	call, owner, ok := s.readKopanoCall(w, r, false)
+	if !ok {
+		return
+	}
+	s.writeKopanoRead(w, r, call, owner)
+}
+
+// handleKopanoPut serves PUT /api/kopano: the write, answered 200 without
+// a body.
+func (s *Server) handleKopanoPut(w http.ResponseWriter, r *http.Request) {
+	if !s.allowWrite(w, r) {
+		return
+	}
+	call, owner, ok := s.readKopanoCall(w, r, true)
+	if !ok || !s.applyKopanoWrites(w, r, call, owner) {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+// handleKopanoPost serves POST /api/kopano: the write, then the read.
+func (s *Server) handleKopanoPost(w http.ResponseWriter, r *http.Request) {
+	if !s.allowWrite(w, r) {
+		return
+	}
+	call, owner, ok := s.readKopanoCall(w, r, true)
+	if !ok || !s.applyKopanoWrites(w, r, call, owner) {
+		return
+	}
+	s.writeKopanoRead(w, r, call, owner)
+}
+
+// readKopanoCall reads and checks the body and its token, answering the
+// request itself when it cannot go on. owner is the token's JID.
+func (s *Server) readKopanoCall(w http.ResponseWriter, r *http.Request, write bool) (call kopanoCall, owner string, ok bool) {
+	body, err := readBody(r)
+	if err == nil {
+		call, err = parseKopano(body, write)
+	}
+	if err == nil {
+		owner, err = s.creds.tokenOwner(call.token)
+	}
+	if err != nil {
+		s.writeErr(w, r, err)
+		return kopanoCall{}, "", false
+	}
+	return call, owner, true
+}
+
+// applyKopanoWrites sets the spreed source of every user that has one, after
+// checking that all of them are the token's own.
+func (s *Server) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) bool {
+	for _, t := range call.users {
+		if t.write != nil && t.jid != owner {
+			s.writeErr(w, r, fmt.Errorf("write %s: %w: a user token writes only its own user_id", t.jid, auth.ErrForbidden))
+			return false
+		}
+	}
+	for _, t := range call.users {
+		if t.write == nil {
+			continue
+		}
+		if _, err := s.dir.SetHTTP(t.jid, t.write.status, t.write.message, presence.DefaultTTL); err != nil {
+			s.writeErr(w, r, err)
+			return false
+		}
+	}
+	return true
+}
+
+// writeKopanoRead answers the read of every user of call.
+func (s *Server) writeKopanoRead(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) {
+	ans := kopanoAnswer{Type: kopanoType, UserStatus: make([]kopanoUserStatus, 0, len(call.users))}
+	for _, t := range call.users {
+		ans.UserStatus = append(ans.UserStatus, s.kopanoRead(t, owner))
+	}
+	body, err := json.Marshal(ans)
+	if err != nil {
+		s.writeErr(w, r, fmt.Errorf("kopano: encode answer: %w", err))
+		return
+	}
+	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
+}
+
+// kopanoRead is what the request may see of one user: both sources, each
+// "unavailable" when it says nothing, the user is invisible, or signed
+// visibility hides it from this reader.
+func (s *Server) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
+	out := kopanoUserStatus{UserID: t.userID, XMPP: kopanoUnavailable, Spreed: kopanoUnavailable}
+	if s.verify != nil && t.jid != owner && !s.verify(presence.JIDTopic(t.jid), t.sig) {
+		return out
+	}
+	src := s.dir.Sources(t.jid)
+	if x, ok := src[presence.SourceXMPP]; ok {
+		out.XMPP = kopanoSource{Status: string(x.Status.State()), Message: x.Message}
+	}
+	if h, ok := src[presence.SourceHTTP]; ok {
+		out.Spreed = kopanoSource{Status: string(h.Status.State()), Message: h.Message}
+	}
+	return out
+}
+
+// kopanoUnavailable is a source that says nothing of a user.
+var kopanoUnavailable = kopanoSource{Status: string(presence.StateUnavailable)}
