@@ -6,7 +6,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test check fuzz bench docker clean
+.PHONY: all build demo test check fuzz bench bench-live docker clean
 
 all: check build
 
@@ -40,6 +40,10 @@ fuzz:
 bench:
 	./scripts/install-deps
 	$(GO) run ./bench/cmd/bench
+
+# bench-live: WebSocket memory per idle connection, connect rate, fan-out.
+bench-live:
+	$(GO) run ./bench/cmd/live
 
 docker:
 	docker build -t badges:$(VERSION) .

@@ -13,6 +13,7 @@ const (
 	typePNG  = "image/png"
 	typeText = "text/plain;charset=utf-8"
 	typeXML  = "application/xml;charset=utf-8"
+	typeHTML = "text/html;charset=utf-8"
 )
 
 // writeCached answers with presence-bearing bytes: no-cache so that every

@@ -14,6 +14,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
 
+	// Live (SPEC 4.5).
+	mux.HandleFunc("GET /ws", s.handleWS)
+
+	// Pages and assets (SPEC 4.6).
+	mux.HandleFunc("GET /{$}", s.handleBuilder)
+	mux.HandleFunc("GET /embed/{jid...}", s.handleEmbedJID)
+	mux.HandleFunc("GET /embed/room/{room...}", s.handleEmbedRoom)
+	mux.HandleFunc("GET /dashboard", s.handleDashboard)
+	mux.HandleFunc("GET /dashboard/{group}", s.handleDashboardGroup)
+	mux.HandleFunc("GET /widget.js", s.handleWidget)
+	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+
 	// Writing presence (SPEC 4.3).
 	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)
 	mux.HandleFunc("DELETE /api/v1/presence/{jid...}", s.handlePresenceDelete)

@@ -33,7 +33,10 @@ type Options struct {
 	Hub       presence.Hub
 	Directory Directory
 	Logger    *slog.Logger
-	// PublicURL is the base URL of generated snippets; nil: from the request.
+	// PublicURL is the base URL of generated snippets; nil: the request's
+	// Host, with https when it came over TLS. Forwarding headers
+	// (X-Forwarded-Proto, -Host) are not trusted, since any client can send
+	// them: behind a proxy that terminates TLS, set PublicURL.
 	PublicURL *url.URL
 	// Ready reports why the server is not ready, or "" when it is.
 	Ready func() string
@@ -47,6 +50,16 @@ type Options struct {
 	Verify SigVerifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Origins are the origin patterns allowed to open a WebSocket
+	// (path.Match against the Origin's host, or scheme://host when a
+	// pattern holds "://"). The server's own host is always allowed.
+	// Empty or containing "*": any origin.
+	Origins []string
+	// ConnectRate limits WebSocket connects per second per client address;
+	// 0: 5 a second; rate.Inf: no limit.
+	ConnectRate rate.Limit
+	// ConnectBurst is the per-client burst of connects; 0: 30.
+	ConnectBurst int
 	// APIKeys authorise the write API; nil: no key is valid.
 	APIKeys *auth.Keys
 	// TokenSecret signs user tokens; empty: no token is valid.
@@ -72,6 +85,7 @@ type Server struct {
 	metrics  *metrics
 	gatherer prometheus.Gatherer
 	handler  http.Handler
+	ws       *wsHub
 	creds    *credentials
 	writes   *clientLimiter
 }
@@ -100,6 +114,7 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
+	s.ws = newWSHub(opt, s, reg)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	mux := http.NewServeMux()
@@ -111,5 +126,8 @@ func New(opt Options) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Shutdown ends what the server owns beyond plain requests.
-func (s *Server) Shutdown(ctx context.Context) error { return nil }
+// Shutdown ends what the server owns beyond plain requests, which
+// http.Server.Shutdown does not track: it closes every WebSocket with 1001
+// (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
+// requests are refused from then on. Call it alongside http.Server.Shutdown.
+func (s *Server) Shutdown(ctx context.Context) error { return s.shutdownWS(ctx) }

@@ -1,0 +1,215 @@
+// badges live presence: <xmpp-presence jid="..."> and <xmpp-room room="...">.
+// Attributes: jid or room; sig (under signed visibility); label (the name
+// shown, default the JID or room). Parts for styling from outside: dot,
+// name, word, message; the host carries data-status.
+// One WebSocket per page, shared by every element, to the server this
+// script came from. Reconnects with full-jitter backoff and resubscribes;
+// while the socket is down, elements show the last state from the JSON API.
+// Data only ever reaches the page through textContent.
+// window.XMPPPresence.watch(kind, name, sig, fn) lets a page follow a JID
+// ("jid") or room ("room") over the same socket.
+(() => {
+  "use strict";
+  if (window.XMPPPresence) return; // loaded twice on one page
+
+  const script = document.currentScript;
+  const origin = new URL(script ? script.src : location.href).origin;
+  const wsURL = origin.replace(/^http/, "ws") + "/ws";
+
+  const WORDS = {
+    available: "online", chat: "free to chat", away: "away", xa: "extended away",
+    dnd: "do not disturb", offline: "offline", unknown: "unknown",
+  };
+  const BACKOFF_BASE = 500; // ms: first retry within half a second
+  const BACKOFF_CAP = 30000; // ms: never wait longer than 30 s
+  const FRAME_BUDGET = 3500; // bytes: the server closes frames over 4 KiB
+
+  // describe turns a presence or room value into what a reader sees.
+  function describe(kind, v) {
+    if (kind === "room") {
+      const n = Number(v.occupants) || 0;
+      return { status: n > 0 ? "available" : "offline", word: n + " online", message: "" };
+    }
+    const status = WORDS[v.status] ? v.status : "unknown";
+    return { status, word: WORDS[status], message: v.message || "" };
+  }
+
+  // A JID as the server normalises it, near enough to match its frames:
+  // bare and lower case.
+  function normalise(name) {
+    return String(name || "").trim().split("/")[0].toLowerCase();
+  }
+
+  const topics = new Map(); // "kind name" -> {kind, name, sig, fns: Set, last}
+  let ws = null;
+  let open = false;
+  let attempt = 0;
+  let retry = 0;
+
+  function keyOf(kind, name) { return kind + " " + name; }
+
+  function deliver(kind, name, value) {
+    const t = topics.get(keyOf(kind, name));
+    if (!t) return;
+    t.last = value;
+    for (const fn of t.fns) fn(describe(kind, value), value);
+  }
+
+  function send(op, list) {
+    let frame = { op, jids: [], rooms: [], sigs: {} };
+    const flush = () => {
+      if (frame.jids.length + frame.rooms.length > 0) ws.send(JSON.stringify(frame));
+      frame = { op, jids: [], rooms: [], sigs: {} };
+    };
+    for (const t of list) {
+      if (JSON.stringify(frame).length + t.name.length * 2 + (t.sig || "").length + 16 > FRAME_BUDGET) flush();
+      (t.kind === "room" ? frame.rooms : frame.jids).push(t.name);
+      if (t.sig && op === "subscribe") frame.sigs[t.name] = t.sig;
+    }
+    flush();
+  }
+
+  function connect() {
+    clearTimeout(retry);
+    if (ws || topics.size === 0) return;
+    const sock = new WebSocket(wsURL);
+    ws = sock;
+    sock.onopen = () => {
+      open = true;
+      send("subscribe", topics.values());
+    };
+    sock.onmessage = (ev) => {
+      attempt = 0; // the server is back for real: start the backoff afresh
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg.type === "presence" && msg.presence) deliver("jid", msg.presence.jid, msg.presence);
+      else if (msg.type === "room" && msg.room) deliver("room", msg.room.room, msg.room);
+      else if (msg.type === "error") console.warn("xmpp-presence:", msg.error);
+    };
+    sock.onclose = () => {
+      if (ws !== sock) return;
+      ws = null;
+      open = false;
+      if (topics.size === 0) return;
+      // Full jitter: anywhere between 0 and the capped exponential step.
+      const step = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt);
+      attempt++;
+      retry = setTimeout(connect, Math.random() * step);
+      for (const t of topics.values()) fallback(t);
+    };
+  }
+
+  // fallback reads the last known state over HTTP while the socket is down.
+  async function fallback(t) {
+    const path = t.kind === "room" ? "/api/v1/rooms/" : "/api/v1/presence/";
+    const url = origin + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
+    try {
+      const res = await fetch(url, { mode: "cors", credentials: "omit" });
+      if (!res.ok || open) return;
+      const v = await res.json();
+      if (!open && topics.get(keyOf(t.kind, t.name)) === t) deliver(t.kind, t.name, v);
+    } catch {
+      // The server is unreachable: keep what is shown.
+    }
+  }
+
+  // watch follows one JID ("jid") or room ("room"); fn(view, value) runs
+  // with every new value. It returns the function that stops following.
+  function watch(kind, rawName, sig, fn) {
+    const name = normalise(rawName);
+    if (!name) return () => {};
+    const key = keyOf(kind, name);
+    let t = topics.get(key);
+    const fresh = !t;
+    if (fresh) {
+      t = { kind, name, sig: sig || "", fns: new Set(), last: null };
+      topics.set(key, t);
+    }
+    t.fns.add(fn);
+    if (t.last) fn(describe(kind, t.last), t.last);
+    if (fresh || (sig && sig !== t.sig)) {
+      t.sig = sig || t.sig;
+      if (open) send("subscribe", [t]);
+      else if (!ws) { connect(); fallback(t); }
+    }
+    return () => {
+      t.fns.delete(fn);
+      if (t.fns.size > 0 || topics.get(key) !== t) return;
+      topics.delete(key);
+      if (open) send("unsubscribe", [t]);
+    };
+  }
+
+  const CSS = `
+    :host { display: inline-flex; align-items: center; gap: .4em; font: inherit; color: inherit; }
+    .dot { width: .7em; height: .7em; border-radius: 50%; background: #9f9f9f; flex: none; }
+    :host([data-status="available"]) .dot, :host([data-status="chat"]) .dot { background: #4c1; }
+    :host([data-status="away"]) .dot { background: #dfb317; }
+    :host([data-status="xa"]) .dot { background: #fe7d37; }
+    :host([data-status="dnd"]) .dot { background: #e05d44; }
+    .name { font-weight: 600; }
+    .message:empty { display: none; }
+    .message { opacity: .8; }
+  `;
+  let sheet = null;
+  function style(root) {
+    // A constructed sheet is not subject to the host page's style-src.
+    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const el = document.createElement("style");
+      el.textContent = CSS;
+      root.append(el);
+    }
+  }
+
+  function part(root, cls) {
+    const el = document.createElement("span");
+    el.className = cls;
+    el.setAttribute("part", cls);
+    root.append(el);
+    return el;
+  }
+
+  function define(tag, kind, attr) {
+    class Element extends HTMLElement {
+      static get observedAttributes() { return [attr, "sig", "label"]; }
+      constructor() {
+        super();
+        const root = this.attachShadow({ mode: "open" });
+        style(root);
+        this._dot = part(root, "dot");
+        this._dot.setAttribute("aria-hidden", "true");
+        this._name = part(root, "name");
+        this._word = part(root, "word");
+        this._message = part(root, "message");
+        this._stop = null;
+      }
+      connectedCallback() { this._follow(); }
+      disconnectedCallback() { if (this._stop) this._stop(); this._stop = null; }
+      attributeChangedCallback() { if (this.isConnected) this._follow(); }
+      _follow() {
+        if (this._stop) this._stop();
+        const name = this.getAttribute(attr) || "";
+        const label = this.getAttribute("label");
+        this._name.textContent = label !== null ? label : name;
+        this._render({ status: "unknown", word: WORDS.unknown, message: "" });
+        this._stop = watch(kind, name, this.getAttribute("sig") || "", (view) => this._render(view));
+      }
+      _render(view) {
+        this.dataset.status = view.status;
+        this._word.textContent = view.word;
+        this._message.textContent = view.message;
+        this.setAttribute("role", "status");
+        this.setAttribute("aria-label", this._name.textContent + ": " + view.word +
+          (view.message ? ", " + view.message : ""));
+      }
+    }
+    if (!customElements.get(tag)) customElements.define(tag, Element);
+  }
+
+  window.XMPPPresence = Object.freeze({ watch, describe });
+  define("xmpp-presence", "jid", "jid");
+  define("xmpp-room", "room", "room");
+})();

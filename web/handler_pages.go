@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"badges/presence"
+	"badges/templates"
+)
+
+// Content-Security-Policy of the pages: scripts and styles only from our
+// own static files (no inline code at all), the live socket and JSON API
+// only to ourselves, no plugins, no base or form tricks.
+const cspPages = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; base-uri 'none'; form-action 'self'"
+
+// Who may frame a page: embeds are made for any site's iframe; the builder
+// and dashboards only for ourselves, which rules out clickjacking them.
+const (
+	frameAnyone = "; frame-ancestors *"
+	frameSelf   = "; frame-ancestors 'self'"
+)
+
+// badgeStyles are the styles of SPEC 4.1, first the default.
+var badgeStyles = []string{"flat", "flat-square", "plastic", "for-the-badge", "social"}
+
+// handleBuilder serves GET /: the badge builder.
+func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
+	v := templates.BuilderView{
+		Page:   templates.Page{Title: "XMPP presence badges", Assets: assets, Theme: theme(r)},
+		Base:   s.baseURL(r),
+		Target: r.URL.Query().Get("jid"),
+		Styles: badgeStyles,
+	}
+	s.writePage(w, r, templates.Builder(v), frameSelf)
+}
+
+// handleEmbedJID serves GET /embed/{jid}.
+func (s *Server) handleEmbedJID(w http.ResponseWriter, r *http.Request) {
+	s.embed(w, r, presence.KindJID, r.PathValue("jid"))
+}
+
+// handleEmbedRoom serves GET /embed/room/{room}.
+func (s *Server) handleEmbedRoom(w http.ResponseWriter, r *http.Request) {
+	s.embed(w, r, presence.KindRoom, r.PathValue("room"))
+}
+
+func (s *Server) embed(w http.ResponseWriter, r *http.Request, kind presence.Kind, raw string) {
+	c, err := s.card(kind, raw, sigOf(r))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	v := templates.EmbedView{Page: templates.Page{Title: c.Name, Assets: assets, Theme: theme(r)}, Card: c}
+	s.writePage(w, r, templates.Embed(v), frameAnyone)
+}
+
+// handleDashboard serves GET /dashboard?jid=A&jid=B (and room=R); under
+// signed visibility the i-th sig vouches for the i-th jid, then the rooms.
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	jids, rooms, sigs := q["jid"], q["room"], q["sig"]
+	if n := len(jids) + len(rooms); n == 0 || n > maxBatch {
+		s.writeErr(w, r, fmt.Errorf("%w: between 1 and %d jid or room parameters", errBadRequest, maxBatch))
+		return
+	}
+	sigAt := func(i int) string {
+		if i < len(sigs) {
+			return sigs[i]
+		}
+		return ""
+	}
+	cards := make([]templates.Card, 0, len(jids)+len(rooms))
+	for i, raw := range slices.Concat(jids, rooms) {
+		kind := presence.KindJID
+		if i >= len(jids) {
+			kind = presence.KindRoom
+		}
+		c, err := s.card(kind, raw, sigAt(i))
+		if err != nil {
+			s.writeErr(w, r, err)
+			return
+		}
+		cards = append(cards, c)
+	}
+	s.dashboard(w, r, "Presence", cards)
+}
+
+// handleDashboardGroup serves GET /dashboard/{group}: the visible members
+// of one of the watcher's roster groups. A group that does not exist looks
+// like one whose members all hide. Under signed visibility there is no
+// group dashboard, since its list of members would itself leak.
+func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
+	if s.verify != nil {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	group := r.PathValue("group")
+	var cards []templates.Card
+	for _, jid := range s.dir.Group(group) {
+		e := s.hub.Get(presence.JIDTopic(jid))
+		// A visible JID always has at least one source; an invisible one is
+		// shown nowhere, not even as unknown.
+		if len(e.Presence.Sources) == 0 {
+			continue
+		}
+		cards = append(cards, cardOf(e))
+	}
+	s.dashboard(w, r, group, cards)
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card) {
+	v := templates.DashboardView{
+		Page:    templates.Page{Title: heading + " · presence", Assets: assets, Theme: theme(r)},
+		Heading: heading,
+		Cards:   cards,
+	}
+	s.writePage(w, r, templates.Dashboard(v), frameSelf)
+}
+
+// card parses a JID or room and shows what the reader may see of it.
+func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, error) {
+	parse := presence.ParseJID
+	if kind == presence.KindRoom {
+		parse = presence.ParseRoom
+	}
+	name, err := parse(raw)
+	if err != nil {
+		return templates.Card{}, err
+	}
+	c := cardOf(s.entry(presence.Topic{Kind: kind, Name: name}, sig))
+	c.Sig = sig
+	return c, nil
+}
+
+func cardOf(e *presence.Entry) templates.Card {
+	if e.Topic.Kind == presence.KindRoom {
+		status := presence.Offline
+		if e.Room.Occupants > 0 {
+			status = presence.Available
+		}
+		return templates.Card{Kind: "room", Name: e.Topic.Name, Status: string(status),
+			Word: strconv.Itoa(e.Room.Occupants) + " online"}
+	}
+	p := e.Presence
+	return templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(p.Status),
+		Word: p.Status.Word(), Message: p.Message}
+}
+
+// writePage renders a page with the page headers. Pages carry presence, so
+// they are revalidated like every presence-bearing response.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, page templ.Component, frame string) {
+	var body bytes.Buffer
+	if err := page.Render(r.Context(), &body); err != nil {
+		s.writeErr(w, r, fmt.Errorf("web: render %s: %w", r.URL.Path, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", cspPages+frame)
+	h.Set("Referrer-Policy", "same-origin")
+	writeCached(w, r, http.StatusOK, typeHTML, presence.ETag(body.Bytes()), body.Bytes())
+}
+
+// theme reads ?theme=light|dark|auto; anything else is auto.
+func theme(r *http.Request) string {
+	switch t := r.URL.Query().Get("theme"); t {
+	case "light", "dark":
+		return t
+	}
+	return "auto"
+}
+
+// baseURL is where generated snippets point: Options.PublicURL, else the
+// request's own scheme and host. Forwarding headers are not trusted;
+// behind a proxy that terminates TLS, set PublicURL.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.public != nil {
+		return strings.TrimSuffix(s.public.String(), "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+
+	"badges/static"
+	"badges/templates"
+)
+
+// Cache lifetimes of static assets.
+const (
+	// cacheImmutable: a content-hashed URL never changes its bytes.
+	cacheImmutable = "public, max-age=31536000, immutable"
+	// cacheWidget: /widget.js keeps one URL for every embedding page, so
+	// caches must come back soon to pick up a new release (and revalidate
+	// cheaply with the ETag).
+	cacheWidget = "public, max-age=300"
+)
+
+// handleStatic serves GET /static/{file}: assets by content-hashed name.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	a, ok := static.Hashed(r.PathValue("file"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	serveAsset(w, r, a, cacheImmutable)
+}
+
+// handleWidget serves GET /widget.js under its stable URL, for embedding
+// on other sites.
+func (s *Server) handleWidget(w http.ResponseWriter, r *http.Request) {
+	a, _ := static.Get("widget.js")
+	serveAsset(w, r, a, cacheWidget)
+}
+
+func serveAsset(w http.ResponseWriter, r *http.Request, a *static.Asset, cache string) {
+	h := w.Header()
+	h.Set("Content-Type", a.Type)
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", a.ETag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	publicCORS(w)
+	if etagMatches(r.Header.Get("If-None-Match"), a.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(a.Body)
+	}
+}
+
+// assets are the hashed URLs pages load, fixed for the life of the binary.
+var assets = templates.Assets{
+	CSS:     static.URL("pages.css"),
+	Widget:  static.URL("widget.js"),
+	Page:    static.URL("page.js"),
+	Builder: static.URL("builder.js"),
+}
