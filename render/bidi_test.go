@@ -23,8 +23,8 @@ func TestVisualOrder(t *testing.T) {
 		{"alice שלום 123 bob", "alice 123 םולש bob"},
 		{"مرحبا (test)", "(test) ابحرم"},
 		{"שלום@example.com", "example.com@םולש"},
-		{"(שלום)", "(םולש)"}, // a right-to-left paragraph: brackets mirror
-		{"שׁלום", "םולשׁ"},     // the mark stays on its letter
+		{"(שלום)", "(םולש)"},         // a right-to-left paragraph: brackets mirror
+		{"שׁלום", "םולשׁ"},           // the mark stays on its letter
 		{"abc שלום 5", "abc 5 םולש"}, // a number after Hebrew joins its run
 	}
 	for _, tt := range tests {

@@ -38,7 +38,8 @@ const (
 
 // textBox is one line of text placed on the badge.
 type textBox struct {
-	text    string    // as drawn (capitals for for-the-badge)
+	text    string    // as written to the SVG (capitals for for-the-badge)
+	glyphs  string    // as measured and drawn in the PNG: Arabic shaped
 	face    *typeface // regular or bold
 	px      float64   // font size
 	x       float64   // centre
@@ -79,11 +80,11 @@ func newLayout(s spec) *layout {
 // an odd number of pixels so that, with whole-pixel padding, the centre
 // falls on a half pixel and the x10 coordinates of the SVG stay integers.
 func newText(text string, face *typeface, px, spacing float64) textBox {
-	t := textBox{text: text, face: face, px: px, rtl: rtlText(text)}
+	t := textBox{text: text, glyphs: shapeArabic(text), face: face, px: px, rtl: rtlText(text)}
 	if text == "" {
 		return t
 	}
-	t.natural, t.gaps = face.measure(text, px)
+	t.natural, t.gaps = face.measure(t.glyphs, px)
 	w := math.Ceil(t.natural + spacing*float64(t.gaps))
 	if int(w)%2 == 0 {
 		w++

@@ -127,7 +127,7 @@ func drawText(dst *image.RGBA, t *textBox, s, shadowOpacity float64) {
 	if t.gaps > 0 {
 		extra = (t.width - t.natural) / float64(t.gaps) * s
 	}
-	order := visualOrder(t.text)
+	order := visualOrder(t.glyphs)
 	pass := func(src image.Image, dy float64) {
 		x, y := (t.x-t.width/2)*s, (t.y+dy)*s
 		for _, c := range order {
