@@ -1,6 +1,7 @@
 package render
 
 import (
+	"image"
 	"strconv"
 
 	"github.com/fogleman/gg"
@@ -97,19 +98,17 @@ func (ic iconSpec) png() []byte {
 	k := float64(ic.size) / iconUnits
 	dc := gg.NewContext(ic.size, ic.size)
 	dc.Scale(k, k)
-	dc.DrawCircle(iconCenter, iconCenter, iconRadius)
+	dot := func(m *gg.Context) { m.DrawCircle(iconCenter, iconCenter, iconRadius) }
+	dot(dc)
 	dc.SetColor(ic.color.nrgba(1))
-	dc.FillPreserve()
-	// Gradients and strokes work in device pixels.
-	g := gg.NewLinearGradient(0, (iconCenter-iconRadius)*k, 0, (iconCenter+iconRadius)*k)
-	g.AddColorStop(0, whiteText.nrgba(.3))
-	g.AddColorStop(.6, whiteText.nrgba(0))
-	dc.SetFillStyle(g)
 	dc.Fill()
+	dst := dc.Image().(*image.RGBA)
+	blendGradient(dst, shapeMask(ic.size, ic.size, k, dot),
+		(iconCenter-iconRadius)*k, (iconCenter+iconRadius)*k, iconHighlight)
 	// The rim lies inside the dot, darkening its edge without a halo.
 	dc.DrawCircle(iconCenter, iconCenter, iconRadius-.5)
 	dc.SetColor(mustColor("#000").nrgba(.2))
-	dc.SetLineWidth(k)
+	dc.SetLineWidth(k) // strokes are in device pixels
 	dc.Stroke()
 	dc.SetColor(whiteText.nrgba(1))
 	switch ic.mark {
