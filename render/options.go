@@ -2,7 +2,9 @@ package render
 
 import "badges/presence"
 
-// Style is a badge style, named as on shields.io.
+// Style is a badge style, named as on shields.io. Heights at scale 1 are
+// shields': 20 px for flat, flat-square and social, 18 for plastic and 28
+// for for-the-badge.
 type Style string
 
 // The styles. The zero Style renders as Flat.

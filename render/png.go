@@ -40,8 +40,8 @@ func (l *layout) png(scale int) []byte {
 }
 
 // drawBoxes draws the coloured boxes and the style's decoration. The
-// boxes are filled square, then the corners are cut with a mask: filling
-// through a clip would send every pixel through gg's slow pattern path.
+// boxes are filled square and their corners cut afterwards: filling through
+// a clip would send every pixel through gg's slow pattern path.
 func (l *layout) drawBoxes(dc *gg.Context, s float64) {
 	if l.leftWidth > 0 {
 		dc.DrawRectangle(0, 0, l.leftWidth, l.height)

@@ -88,7 +88,8 @@ func Badge(p presence.Presence, o Options, f Format) Image {
 }
 
 // RoomBadge renders a room's badge: label the room's local part (unless o
-// says otherwise), message "N online".
+// says otherwise), message "N online", brightgreen while anyone is there
+// and lightgrey when nobody is (o.Color overrides both).
 func RoomBadge(r presence.Room, o Options, f Format) Image {
 	return drawSpec(roomSpec(r, o), o.scale(f), f)
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/fogleman/gg"
 )
 
-// gg evaluates a gradient per pixel through an interface and allocates
-// for every pixel; the badges only need vertical gradients, which are one
-// colour per row, so they are blended here directly.
+// Pixel work the PNG writers share. gg evaluates a gradient per pixel
+// through an interface and allocates for every pixel, and fills through a
+// clip take its slow path; the badges only need vertical gradients (one
+// colour per row) and rounded corners, so both are done here directly.
 
 // gradientStop is one stop of a vertical gradient, as in SVG.
 type gradientStop struct {
