@@ -98,13 +98,11 @@ func (ic iconSpec) png() []byte {
 	k := float64(ic.size) / iconUnits
 	dc := gg.NewContext(ic.size, ic.size)
 	dc.Scale(k, k)
-	dot := func(m *gg.Context) { m.DrawCircle(iconCenter, iconCenter, iconRadius) }
-	dot(dc)
+	dc.DrawCircle(iconCenter, iconCenter, iconRadius)
 	dc.SetColor(ic.color.nrgba(1))
 	dc.Fill()
-	dst := dc.Image().(*image.RGBA)
-	blendGradient(dst, shapeMask(ic.size, ic.size, k, dot),
-		(iconCenter-iconRadius)*k, (iconCenter+iconRadius)*k, iconHighlight)
+	// The dot is alone on the canvas, so the highlight lands on it only.
+	blendGradient(dc.Image().(*image.RGBA), (iconCenter-iconRadius)*k, (iconCenter+iconRadius)*k, iconHighlight)
 	// The rim lies inside the dot, darkening its edge without a halo.
 	dc.DrawCircle(iconCenter, iconCenter, iconRadius-.5)
 	dc.SetColor(mustColor("#000").nrgba(.2))

@@ -3,14 +3,13 @@ package render
 import (
 	"image"
 	"math"
-
-	"github.com/fogleman/gg"
 )
 
 // Pixel work the PNG writers share. gg evaluates a gradient per pixel
 // through an interface and allocates for every pixel, and fills through a
 // clip take its slow path; the badges only need vertical gradients (one
-// colour per row) and rounded corners, so both are done here directly.
+// colour per row) laid over shapes already drawn, and rounded corners, so
+// both are done here directly.
 
 // gradientStop is one stop of a vertical gradient, as in SVG.
 type gradientStop struct {
@@ -49,8 +48,10 @@ func gradientAt(stops []gradientStop, t float64) (r, g, b, a float64) {
 }
 
 // blendGradient lays a vertical gradient spanning device rows top to
-// bottom over dst, through mask when it is not nil.
-func blendGradient(dst *image.RGBA, mask *image.Alpha, top, bottom float64, stops []gradientStop) {
+// bottom over what dst already shows, and nowhere else: composited "atop",
+// each pixel takes the gradient in proportion to its own coverage, so a
+// shape drawn on a transparent canvas needs no clip of its own.
+func blendGradient(dst *image.RGBA, top, bottom float64, stops []gradientStop) {
 	bounds := dst.Bounds()
 	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
 		r, g, b, a := gradientAt(stops, (float64(y)+.5-top)/(bottom-top))
@@ -59,31 +60,17 @@ func blendGradient(dst *image.RGBA, mask *image.Alpha, top, bottom float64, stop
 		}
 		row := dst.Pix[(y-bounds.Min.Y)*dst.Stride:]
 		for x := range bounds.Dx() {
-			k := a
-			if mask != nil {
-				k *= float64(mask.AlphaAt(bounds.Min.X+x, y).A) / 255
-				if k == 0 {
-					continue
-				}
-			}
 			p := row[x*4 : x*4+4 : x*4+4]
-			// Source-over with premultiplied destination pixels.
-			p[0] = uint8(r*k + float64(p[0])*(1-k) + .5)
-			p[1] = uint8(g*k + float64(p[1])*(1-k) + .5)
-			p[2] = uint8(b*k + float64(p[2])*(1-k) + .5)
-			p[3] = uint8(255*k + float64(p[3])*(1-k) + .5)
+			if p[3] == 0 {
+				continue
+			}
+			// Premultiplied source-atop: colour mixes in, alpha stays.
+			cover := float64(p[3]) / 255
+			p[0] = uint8(r*a*cover + float64(p[0])*(1-a) + .5)
+			p[1] = uint8(g*a*cover + float64(p[1])*(1-a) + .5)
+			p[2] = uint8(b*a*cover + float64(p[2])*(1-a) + .5)
 		}
 	}
-}
-
-// shapeMask rasterises the path that trace adds, in layout units at scale
-// s, into an antialiased mask of w by h device pixels.
-func shapeMask(w, h int, s float64, trace func(*gg.Context)) *image.Alpha {
-	dc := gg.NewContext(w, h)
-	dc.Scale(s, s)
-	trace(dc)
-	dc.Fill()
-	return dc.AsMask()
 }
 
 // roundCorners cuts dst's corners to a radius of r device pixels. Only the

@@ -54,9 +54,9 @@ func (l *layout) drawBoxes(dc *gg.Context, s float64) {
 	dst := dc.Image().(*image.RGBA)
 	switch l.style {
 	case Flat:
-		blendGradient(dst, nil, 0, l.height*s, flatGloss)
+		blendGradient(dst, 0, l.height*s, flatGloss)
 	case Plastic:
-		blendGradient(dst, nil, 0, l.height*s, plasticGloss)
+		blendGradient(dst, 0, l.height*s, plasticGloss)
 	}
 	roundCorners(dst, l.radius*s)
 }
@@ -67,14 +67,11 @@ func (l *layout) drawSocialBoxes(dc *gg.Context, s float64) {
 	dc.SetLineWidth(s) // strokes are in device pixels
 	mx := l.messageStart()
 	if l.label.text != "" {
-		box := func(m *gg.Context) { m.DrawRoundedRectangle(.5, .5, l.leftWidth-1, l.height-1, l.radius) }
-		box(dc)
+		// The label box is alone on the canvas when its shade goes on.
+		dc.DrawRoundedRectangle(.5, .5, l.leftWidth-1, l.height-1, l.radius)
 		dc.SetColor(mustColor(socialLabelFill).nrgba(1))
-		dc.Fill()
-		dst := dc.Image().(*image.RGBA)
-		b := dst.Bounds()
-		blendGradient(dst, shapeMask(b.Dx(), b.Dy(), s, box), .5*s, (l.height-.5)*s, socialShade)
-		box(dc)
+		dc.FillPreserve()
+		blendGradient(dc.Image().(*image.RGBA), .5*s, (l.height-.5)*s, socialShade)
 		dc.SetColor(border)
 		dc.Stroke()
 	}
