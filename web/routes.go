@@ -9,10 +9,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
+	// Badges and images (SPEC 4.1). A wildcard must be a whole segment, so
+	// the handlers cut ".svg" or ".png" off the name themselves.
+	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
+	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
+	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
+
 	// JSON (SPEC 4.2).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
+	mux.HandleFunc("GET /shields/{file...}", s.handleShields)
+	mux.HandleFunc("GET /shields/room/{file...}", s.handleShieldsRoom)
 
 	// Live (SPEC 4.5).
 	mux.HandleFunc("GET /ws", s.handleWS)
@@ -29,6 +37,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Writing presence (SPEC 4.3).
 	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)
 	mux.HandleFunc("DELETE /api/v1/presence/{jid...}", s.handlePresenceDelete)
+
+	// Openfire presence plugin compatibility (SPEC 4.4).
+	mux.HandleFunc("GET /plugins/presence/status", s.handleOpenfire)
+	mux.HandleFunc("POST /plugins/presence/status", s.handleOpenfire)
 
 	// kopano-presence compatibility (SPEC 4.4): a JSON body on every method.
 	mux.HandleFunc("GET /api/kopano", s.handleKopanoGet)

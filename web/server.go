@@ -16,6 +16,7 @@ import (
 
 	"badges/auth"
 	"badges/presence"
+	"badges/render"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -71,6 +72,11 @@ type Options struct {
 	WriteRate rate.Limit
 	// WriteBurst is the per-client burst of writes; 0: 100.
 	WriteBurst int
+	// RenderCacheSize bounds the rendered images kept in memory; 0: 4096.
+	RenderCacheSize int
+	// RedirectHosts are the hosts (lower-case names or IP addresses, no
+	// port) that the Openfire images redirect may point to; empty: none.
+	RedirectHosts []string
 }
 
 // Server holds the handlers' shared state.
@@ -88,6 +94,9 @@ type Server struct {
 	ws       *wsHub
 	creds    *credentials
 	writes   *clientLimiter
+	images   *render.Cache
+	names    *nameCache
+	redirect hostSet
 }
 
 // New builds a Server and its routes.
@@ -117,6 +126,9 @@ func New(opt Options) *Server {
 	s.ws = newWSHub(opt, s, reg)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
+	s.images = newImageCache(opt.RenderCacheSize)
+	s.names = newNameCache()
+	s.redirect = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))

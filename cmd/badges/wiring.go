@@ -21,7 +21,7 @@ func webOptions(cfg Config, hub presence.Hub, dir *presence.Directory, log *slog
 		Hub: hub, Directory: dir, Logger: log, PublicURL: cfg.PublicURL,
 		Registry: reg, ShowMessages: cfg.ShowMessages,
 		APIKeys: keys, TokenSecret: []byte(cfg.TokenSecret), TokenTTL: cfg.TokenTTL,
-		Origins: cfg.Origins,
+		Origins: cfg.Origins, RedirectHosts: cfg.RedirectHosts,
 	}
 	if cfg.Visibility == "signed" {
 		secret := []byte(cfg.TokenSecret)

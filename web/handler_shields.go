@@ -1,0 +1,108 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"badges/presence"
+	"badges/render"
+)
+
+// shieldsBadge is shields.io's endpoint-badge schema, so that
+// img.shields.io/endpoint?url=... draws a badge from our answer. Only the
+// fields a query can shape are sent; shields fills in the rest.
+type shieldsBadge struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	Label         string `json:"label"`
+	Message       string `json:"message"`
+	Color         string `json:"color"`
+	LabelColor    string `json:"labelColor,omitempty"`
+	Style         string `json:"style,omitempty"`
+	NamedLogo     string `json:"namedLogo,omitempty"`
+}
+
+// handleShields serves GET /shields/{jid}.json (SPEC 4.2).
+func (s *Server) handleShields(w http.ResponseWriter, r *http.Request) {
+	s.serveShields(w, r, presence.KindJID)
+}
+
+// handleShieldsRoom serves GET /shields/room/{room}.json.
+func (s *Server) handleShieldsRoom(w http.ResponseWriter, r *http.Request) {
+	s.serveShields(w, r, presence.KindRoom)
+}
+
+// serveShields answers with the endpoint badge of a JID or room. The query
+// takes the badge parameters of SPEC 4.1 that shields' schema can carry:
+// label, message=text, color, labelColor, per-status colours, style and
+// logo=xmpp. Errors are JSON API errors: shields shows a failed fetch as
+// such, whatever the body.
+func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind presence.Kind) {
+	publicCORS(w)
+	base, ok := strings.CutSuffix(r.PathValue("file"), ".json")
+	if !ok {
+		writeError(w, http.StatusNotFound, "not found: use .json")
+		return
+	}
+	t, err := s.names.topic(kind, base)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	q := query(r)
+	body, err := json.Marshal(shieldsOf(s.entry(t, q.Get("sig")), q))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
+}
+
+// shieldsOf builds the endpoint badge with the texts and colours the SVG
+// badge of the same query shows. Colours are shields' names where the
+// status picks them, else the hex form of the colour the query gave.
+func shieldsOf(e *presence.Entry, q url.Values) shieldsBadge {
+	o := render.ParseQuery(q, render.SVG)
+	var label, message, color string
+	if e.Topic.Kind == presence.KindRoom {
+		label = presence.Local(e.Topic.Name)
+		n := max(e.Room.Occupants, 0)
+		message = strconv.Itoa(n) + " online"
+		// As on the room's SVG badge: green while anyone is there.
+		color = presence.Available.Color()
+		if n == 0 {
+			color = presence.Offline.Color()
+		}
+		color = colorOr(o.Color, color)
+	} else {
+		p := e.Presence
+		label, message = p.JID, p.Status.Word()
+		if o.Message == render.MessageText && p.Message != "" {
+			message = p.Message
+		}
+		// A per-status colour wins over color=, as on the SVG badge.
+		color = colorOr(o.StatusColors[p.Status], colorOr(o.Color, p.Status.Color()))
+	}
+	if o.HasLabel {
+		label = o.Label
+	}
+	b := shieldsBadge{SchemaVersion: 1, Label: label, Message: message, Color: color,
+		LabelColor: o.LabelColor.String()}
+	if q.Get("style") != "" {
+		b.Style = string(o.Style)
+	}
+	if o.Logo {
+		b.NamedLogo = "xmpp"
+	}
+	return b
+}
+
+// colorOr is c in hex, or def when c is unset.
+func colorOr(c render.Color, def string) string {
+	if c.IsZero() {
+		return def
+	}
+	return c.String()
+}

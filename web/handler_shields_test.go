@@ -1,0 +1,78 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"badges/presence"
+)
+
+func TestShields(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.online(t, "alice@example.com", presence.DND, "In a meeting")
+	f.dir.SetRoom("chat@rooms.example.com", 2)
+
+	tests := []struct {
+		path string
+		want map[string]any
+	}{
+		{"/shields/alice@example.com.json", map[string]any{
+			"schemaVersion": 1.0, "label": "alice@example.com", "message": "do not disturb", "color": "red"}},
+		{"/shields/Alice%40Example.com%2Fphone.json", map[string]any{"label": "alice@example.com"}},
+		{"/shields/alice@example.com.json?message=text&label=Alice&dnd=purple&labelColor=blue&style=flat-square&logo=xmpp",
+			map[string]any{"label": "Alice", "message": "In a meeting", "color": "#800080", "labelColor": "#007ec6",
+				"style": "flat-square", "namedLogo": "xmpp"}},
+		{"/shields/alice@example.com.json?color=ABC&label=", map[string]any{"label": "", "color": "#abc"}},
+		{"/shields/alice@example.com.json?style=wavy", map[string]any{"style": "flat"}},
+		{"/shields/nobody@example.com.json", map[string]any{"message": "unknown", "color": "lightgrey"}},
+		{"/shields/room/chat@rooms.example.com.json", map[string]any{
+			"schemaVersion": 1.0, "label": "chat", "message": "2 online", "color": "brightgreen"}},
+		{"/shields/room/empty@rooms.example.com.json", map[string]any{"message": "0 online", "color": "lightgrey"}},
+		{"/shields/room/chat@rooms.example.com.json?color=blue&available=red", map[string]any{"color": "#007ec6"}},
+	}
+	for _, tt := range tests {
+		res, body := f.do(t, "GET", tt.path, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", tt.path, res.StatusCode, body)
+			continue
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatalf("%s: %v: %s", tt.path, err, body)
+		}
+		for k, want := range tt.want {
+			if got[k] != want {
+				t.Errorf("%s: %s = %v, want %v (%s)", tt.path, k, got[k], want, body)
+			}
+		}
+		h := res.Header
+		if h.Get("Content-Type") != typeJSON || h.Get("Cache-Control") != "no-cache" || h.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s: headers %v", tt.path, h)
+		}
+		if res, _ := f.do(t, "GET", tt.path, map[string]string{"If-None-Match": h.Get("ETag")}); res.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: revalidation = %d", tt.path, res.StatusCode)
+		}
+	}
+	// No message=text, no style: those fields stay out.
+	_, body := f.do(t, "GET", "/shields/alice@example.com.json", nil)
+	if body != `{"schemaVersion":1,"label":"alice@example.com","message":"do not disturb","color":"red"}` {
+		t.Errorf("plain endpoint badge = %s", body)
+	}
+}
+
+func TestShieldsErrors(t *testing.T) {
+	f := newFixture(t, Options{})
+	for path, code := range map[string]int{
+		"/shields/alice@example.com":           404,
+		"/shields/alice@example.com.svg":       404,
+		"/shields/@example.com.json":           400,
+		"/shields/room/rooms.example.com.json": 400,
+	} {
+		res, body := f.do(t, "GET", path, nil)
+		var e struct{ Error string }
+		if res.StatusCode != code || json.Unmarshal([]byte(body), &e) != nil || e.Error == "" {
+			t.Errorf("%s = %d %s, want %d and a JSON error", path, res.StatusCode, body, code)
+		}
+	}
+}
