@@ -19,6 +19,16 @@ const defaultRenderCacheSize = 4096
 // presentation style attribute must not be what breaks one.
 const cspImage = "default-src 'none'; style-src 'unsafe-inline'"
 
+// hdrCSPImage is cspImage as a shared header value (see hdrNoCache).
+var hdrCSPImage = []string{cspImage}
+
+// defaultOptions are the options of an image URL without a query, the
+// common case, parsed once.
+var defaultOptions = [...]render.Options{
+	render.SVG: render.ParseQuery(nil, render.SVG),
+	render.PNG: render.ParseQuery(nil, render.PNG),
+}
+
 func newImageCache(size int) *render.Cache {
 	if size <= 0 {
 		size = defaultRenderCacheSize
@@ -67,7 +77,10 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, kind imageKi
 		writeImage(w, r, http.StatusNotFound, s.images.Error("not found: use .svg or .png", o, render.SVG))
 		return
 	}
-	o := render.ParseQuery(q, f)
+	o := defaultOptions[f]
+	if q != nil {
+		o = render.ParseQuery(q, f)
+	}
 	tk := presence.KindJID
 	if kind == roomImage {
 		tk = presence.KindRoom
@@ -98,7 +111,7 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, kind imageKi
 // presence-bearing answer (writeCached), plus the SVG lock-down.
 func writeImage(w http.ResponseWriter, r *http.Request, status int, img render.Image) {
 	if img.ContentType != typePNG {
-		w.Header().Set("Content-Security-Policy", cspImage)
+		w.Header()["Content-Security-Policy"] = hdrCSPImage
 	}
 	writeCached(w, r, status, img.ContentType, img.ETag, img.Body)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,35 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// children caches each route and code's collectors: looking them up by
+	// label values hashes and validates the labels and formats the code on
+	// every request, a cost a cached badge answer notices. Routes are the
+	// mux's patterns and codes a few dozen at most, so the map stays small.
+	children sync.Map // routeCode -> *routeMetrics
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+// routeMetrics are the collectors of one route and status code.
+type routeMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// child returns the collectors of route and code.
+func (m *metrics) child(route string, code int) *routeMetrics {
+	k := routeCode{route, code}
+	if c, ok := m.children.Load(k); ok {
+		return c.(*routeMetrics)
+	}
+	c, _ := m.children.LoadOrStore(k, &routeMetrics{
+		requests: m.requests.WithLabelValues(route, strconv.Itoa(code)),
+		duration: m.duration.WithLabelValues(route),
+	})
+	return c.(*routeMetrics)
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -71,8 +101,9 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		if code == 0 {
 			code = http.StatusOK
 		}
-		s.metrics.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
-		s.metrics.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		c := s.metrics.child(route, code)
+		c.requests.Inc()
+		c.duration.Observe(time.Since(start).Seconds())
 	})
 }
 
