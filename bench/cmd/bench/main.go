@@ -1,0 +1,83 @@
+// Command bench runs the project's benchmarks and prints one table (see
+// docs/PERFORMANCE.md): the Go benchmarks of ./bench (rendering, hub, HTTP
+// handler), then the HTTP comparison under wrk of a cached badge on the
+// real badges binary, a bare net/http handler serving the same bytes, and
+// Prosody's mod_webpresence. Then it runs the live (WebSocket) benchmarks,
+// which print their own table. Run it from the repository root:
+//
+//	go run ./bench/cmd/bench [-rounds 3] [-duration 10s] [-live=false]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// row is one line of the table.
+type row struct{ name, value, goal string }
+
+func main() {
+	gobench := flag.String("bench", ".", "Go benchmarks to run (go test -bench); empty: none")
+	benchtime := flag.String("benchtime", "1s", "go test -benchtime")
+	httpRun := flag.Bool("http", true, "run the HTTP comparison")
+	prosody := flag.Bool("prosody", true, "include Prosody's mod_webpresence in the HTTP comparison")
+	duration := flag.Duration("duration", 10*time.Second, "length of each measured wrk run")
+	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured wrk run before each measured one")
+	conns := flag.Int("connections", 64, "wrk connections")
+	threads := flag.Int("threads", 2, "wrk threads")
+	rounds := flag.Int("rounds", 3, "measured runs per server; the table shows the median")
+	live := flag.Bool("live", true, "also run the live benchmarks (go run ./bench/cmd/live)")
+	flag.Parse()
+
+	ctx := context.Background()
+	fmt.Fprintf(os.Stderr, "load before: %s\n", loadAverage())
+	var rows []row
+	if *gobench != "" {
+		r, err := goBench(ctx, *gobench, *benchtime)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rows = append(rows, r...)
+	}
+	if *httpRun {
+		r, err := httpCompare(ctx, load{duration: *duration, conns: *conns, threads: *threads}, *rounds, *warmup, *prosody)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rows = append(rows, r...)
+	}
+	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s; wrk -t%d -c%d -d%s --latency, median of %d\n\n",
+		runtime.Version(), runtime.NumCPU(), loadAverage(), *threads, *conns, *duration, *rounds)
+	fmt.Println("| benchmark | result | goal |")
+	fmt.Println("|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s |\n", r.name, r.value, r.goal)
+	}
+	if *live {
+		cmd := exec.CommandContext(ctx, "go", "run", "./bench/cmd/live")
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			log.Fatalf("live benchmarks: %v", err)
+		}
+	}
+}
+
+// loadAverage is the first three fields of /proc/loadavg, as uptime shows them.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
