@@ -59,12 +59,27 @@ func (s *memStore) get(jid string) (presence.Record, bool) {
 	return r, ok
 }
 
+// sink is the real Directory, which also reports each disconnect.
+type sink struct {
+	*presence.Directory
+	disconnects chan struct{}
+}
+
+func (s sink) Disconnected() {
+	s.Directory.Disconnected()
+	select {
+	case s.disconnects <- struct{}{}:
+	default:
+	}
+}
+
 // env is one watcher against a test Prosody, feeding a real Directory.
 type env struct {
 	p     *testenv.Prosody
 	hub   *presence.MemHub
 	store *memStore
 	dir   *presence.Directory
+	disc  chan struct{}
 	w     *Watcher
 	bot   string
 
@@ -115,7 +130,8 @@ func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.Directory
 	}
 	cfg.Logger = testLogger(t)
 	e.bot = cfg.JID
-	e.w, err = New(cfg, e.dir)
+	e.disc = make(chan struct{}, 16)
+	e.w, err = New(cfg, sink{e.dir, e.disc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +175,16 @@ func (e *env) awaitConnected(t testing.TB, want bool) {
 			t.Fatalf("Connected() stayed %v for %v", !want, wait)
 		}
 		time.Sleep(5 * time.Millisecond) // polling interval
+	}
+}
+
+// awaitDisconnect waits for the watcher to lose its connection.
+func (e *env) awaitDisconnect(t testing.TB) {
+	t.Helper()
+	select {
+	case <-e.disc:
+	case <-time.After(wait):
+		t.Fatalf("no disconnect within %v", wait)
 	}
 }
 

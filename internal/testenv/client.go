@@ -37,6 +37,7 @@ type Client struct {
 	events chan Stanza
 	ended  chan struct{} // closed when the receive loop ends
 	closed bool
+	pings  int
 }
 
 // Connect logs in as jid with the given resource. The library sends an
@@ -52,6 +53,11 @@ func (p *Prosody) Connect(jid, password, resource string) *Client {
 	c, err := opts.NewClient()
 	if err != nil {
 		p.t.Fatalf("testenv: log in as %s: %v", jid, err)
+	}
+	// Like a person's client, ask for the roster: servers deliver changes
+	// of subscription state only to sessions that did (RFC 6121 2.1.6).
+	if err := c.Roster(); err != nil {
+		p.t.Fatalf("testenv: %s: roster request: %v", jid, err)
 	}
 	cl := &Client{JID: jid, Full: c.JID(), t: p.t, c: c, events: make(chan Stanza, 256), ended: make(chan struct{})}
 	go cl.receive()
@@ -77,6 +83,8 @@ func (c *Client) receive() {
 			s = Stanza{Kind: "message", From: v.Remote, Type: v.Type, Body: v.Text}
 		case goxmpp.IQ:
 			s = Stanza{Kind: "iq", From: v.From, Type: v.Type, ID: v.ID}
+		case goxmpp.DiscoResult: // the library's form of a disco#info result
+			s = Stanza{Kind: "iq", From: v.From, Type: "result", ID: v.ID}
 		default:
 			continue
 		}
@@ -112,6 +120,19 @@ func (c *Client) AwaitPresence(timeout time.Duration, from, typ string) Stanza {
 	return c.Await(timeout, fmt.Sprintf("presence type %q from %s", typ, from), func(s Stanza) bool {
 		return s.Kind == "presence" && s.Type == typ && (s.From == from || strings.HasPrefix(s.From, from+"/"))
 	})
+}
+
+// Ping sends an XEP-0199 ping to the full JID to and waits for the answer,
+// a result or an error. Since a server delivers one sender's stanzas in
+// order, everything this client sent before has then reached to.
+func (c *Client) Ping(to string, timeout time.Duration) Stanza {
+	c.t.Helper()
+	c.pings++
+	id := "ping-" + strconv.Itoa(c.pings)
+	if err := c.SendRaw("<iq type='get' id='" + id + "' to='" + esc(to) + "'><ping xmlns='urn:xmpp:ping'/></iq>"); err != nil {
+		c.t.Fatalf("testenv: %s: ping: %v", c.JID, err)
+	}
+	return c.Await(timeout, "answer to "+id, func(s Stanza) bool { return s.Kind == "iq" && s.ID == id })
 }
 
 // SendRaw sends one stanza as is.
