@@ -100,8 +100,11 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-// String keeps the password out of formatted output (%v, %+v).
+// String keeps the password out of formatted output (%v, %+v, %s).
 func (c Config) String() string { return c.LogValue().String() }
+
+// GoString keeps the password out of %#v.
+func (c Config) GoString() string { return "xmpp.Config" + c.String() }
 
 // normalize checks cfg, fills in defaults and returns the normalised copy.
 func (c Config) normalize() (Config, error) {

@@ -7,7 +7,8 @@ import (
 	"io"
 )
 
-// maxStanzaBytes bounds the bytes read for one top-level element. It must
+// maxStanzaBytes bounds the bytes read for one top-level element, give or
+// take the decoder's read-ahead of a few KiB. It must
 // exceed what any server lets through (RFC 6120 13.12 asks for at least
 // 10000 bytes; Prosody's default c2s limit is 256 KiB) and it keeps a broken
 // or hostile peer from growing the watcher's memory without end.
@@ -66,6 +67,9 @@ func (r *streamReader) next() (*stanza, error) {
 			st := new(stanza)
 			if err := r.dec.DecodeElement(st, &se); err != nil {
 				return nil, r.fail(err)
+			}
+			if r.lim.n > maxStanzaBytes {
+				return nil, errTooLarge
 			}
 			return st, nil
 		default:
