@@ -3,6 +3,8 @@ package xmpp
 import (
 	"strings"
 	"time"
+
+	"badges/presence"
 )
 
 // hintEvery limits the "unknown command" hint to one per JID and interval,
@@ -26,18 +28,16 @@ const notSharedText = "Your presence is not shared with me. Add me to your conta
 
 // handleMessage answers chat commands (SPEC 2: users choose whether they are
 // shown and whether their status text is).
-func (s *session) handleMessage(st *stanza) error {
-	switch st.Type {
-	case "groupchat", "error", "headline":
+func (s *session) handleMessage(st *stanza, jid string) error {
+	switch {
+	case st.Type == "groupchat" || st.Type == "error" || st.Type == "headline":
 		return nil // never answer these: rooms, bounces and broadcasts
+	case st.MUC != nil || jid == s.bare || presence.Local(jid) == "":
+		return nil // room invitations, ourselves, servers and services
 	}
 	body := strings.Join(strings.Fields(strings.ToLower(text(st.Body))), " ")
 	if body == "" {
 		return nil // chat states, receipts and the like
-	}
-	jid, _, err := splitJID(st.From)
-	if err != nil || st.From == "" || jid == s.bare || s.rooms[jid] != nil {
-		return nil
 	}
 	reply := s.command(jid, body)
 	if reply == "" {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"badges/presence"
 )
 
 // session is the state of one logged-in connection. All of it lives in the
@@ -33,17 +31,19 @@ type session struct {
 	pingT   *time.Timer
 	pingDue <-chan time.Time
 
+	watchAsked *bool // Config.Watch was asked in this Run; owned by Run's goroutine
+
 	resources map[string]map[string]struct{} // contact -> resources seen available
 	rooms     map[string]*room
 	hinted    map[string]time.Time // when a JID last got the "unknown command" hint
 }
 
-func newSession(cfg *Config, sink Sink, l *link, ready func()) *session {
+func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool) *session {
 	s := &session{
-		cfg: cfg, sink: sink, link: l, ready: ready,
+		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
 		log:       cfg.Logger,
 		bare:      cfg.JID,
-		ids:       idGen{prefix: "b"},
+		ids:       idGen{prefix: "badges-"},
 		resources: make(map[string]map[string]struct{}),
 		rooms:     make(map[string]*room, len(cfg.Rooms)),
 		hinted:    make(map[string]time.Time),
@@ -112,52 +112,29 @@ func (s *session) run(ctx context.Context) error {
 }
 
 func (s *session) handle(st *stanza) error {
-	switch st.kind() {
-	case "iq":
+	if st.kind() == "iq" {
 		return s.handleIQ(st)
-	case "presence":
-		if bare, nick, err := splitJID(st.From); err == nil {
-			if r := s.rooms[bare]; r != nil {
-				return s.roomPresence(r, nick, st)
-			}
-		}
-		if s.roster == nil {
-			s.held = append(s.held, st)
-			return nil
-		}
-		return s.handlePresence(st)
-	case "message":
-		if s.roster == nil {
-			s.held = append(s.held, st)
-			return nil
-		}
-		return s.handleMessage(st)
 	}
-	return nil
-}
-
-// handlePresence sorts a presence that is not from a followed room.
-func (s *session) handlePresence(st *stanza) error {
-	bare, res, err := splitJID(st.From)
+	jid, res, err := splitJID(st.From)
 	if err != nil || st.From == "" {
-		s.log.Debug("xmpp: presence with a bad sender ignored", "from", st.From)
+		s.log.Debug("xmpp: stanza with a bad sender ignored", "kind", st.kind(), "from", st.From)
 		return nil
 	}
-	if bare == s.bare {
-		return nil // the watcher's own session(s)
+	if r := s.rooms[jid]; r != nil {
+		if st.kind() == "presence" {
+			return s.roomPresence(r, res, st)
+		}
+		return nil // room messages: subjects, chatter, private messages
 	}
-	if st.MUC != nil {
-		return nil // a room we do not follow (any more): never a user's presence
+	if s.roster == nil {
+		s.held = append(s.held, st)
+		return nil
 	}
-	switch st.Type {
-	case "", "unavailable":
-		s.contactPresence(bare, res, st)
-	case "subscribe":
-		return s.onSubscribe(bare)
-	case "unsubscribe", "unsubscribed":
-		return s.onUnsubscribe(bare, st.Type)
-	case "error":
-		s.log.Debug("xmpp: presence error", "from", st.From, "condition", st.Error.condition())
+	switch st.kind() {
+	case "presence":
+		return s.handlePresence(st, jid, res)
+	case "message":
+		return s.handleMessage(st, jid)
 	}
 	return nil
 }
@@ -172,41 +149,4 @@ func (s *session) maybeEndSync() {
 	s.sink.EndSync()
 	s.ready()
 	s.log.Info("xmpp: synced", "contacts", len(s.roster), "rooms", len(s.rooms))
-}
-
-// dropResources forgets which resources of jid were seen; the Sink has
-// forgotten them with the contact.
-func (s *session) dropResources(jid string) { delete(s.resources, jid) }
-
-// contactPresence applies the availability of one resource of a contact.
-// The Sink ignores JIDs the watcher is not subscribed to; the roster check
-// spares it the calls.
-func (s *session) contactPresence(jid, res string, st *stanza) {
-	if !s.roster[jid].subscribed() {
-		return
-	}
-	seen := s.resources[jid]
-	if st.Type == "unavailable" {
-		if res == "" {
-			// From the bare JID: no resource is available (RFC 6121 4.3.2).
-			for r := range seen {
-				s.sink.RemoveResource(jid, r)
-			}
-			delete(s.resources, jid)
-			return
-		}
-		s.sink.RemoveResource(jid, res)
-		delete(seen, res)
-		return
-	}
-	s.sink.SetResource(jid, res, presence.Resource{
-		Status:   status(st.Show),
-		Message:  text(st.Status),
-		Priority: priority(st.Priority),
-	})
-	if seen == nil {
-		seen = make(map[string]struct{}, 1)
-		s.resources[jid] = seen
-	}
-	seen[res] = struct{}{}
 }

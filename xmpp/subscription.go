@@ -60,8 +60,13 @@ func (s *session) onUnsubscribe(jid, typ string) error {
 }
 
 // watch asks the JIDs of Config.Watch for a subscription unless one is held
-// or pending.
+// or pending. It asks once per Run, not on every reconnect: someone who
+// declined must not be asked again each time the network hiccups.
 func (s *session) watch() error {
+	if *s.watchAsked {
+		return nil
+	}
+	*s.watchAsked = true
 	for _, jid := range s.cfg.Watch {
 		if e := s.roster[jid]; e.subscribed() || e.ask || jid == s.bare {
 			continue

@@ -1,8 +1,25 @@
 // Package xmpp is the watcher: it logs in to an XMPP server as one account,
 // follows the presence of the contacts who opted in and the occupancy of
 // chat rooms, and feeds what it learns to a Sink (the presence.Directory).
-//
 // It is the only package that imports the XMPP client library.
+//
+// Connection (dial.go, login.go, conn.go): the watcher dials the server and
+// negotiates TLS (STARTTLS or direct) itself, then lets go-xmpp log in
+// (SASL, resource binding) through a loopback connection that it relays to
+// the server. It parses the server's stream itself (stream.go, stanza.go)
+// and writes stanzas through the library. This gives every write a
+// deadline, makes login and shutdown cancellable, and keeps what go-xmpp's
+// own reader drops: <priority/>, MUC status codes and roster subscription
+// states. The library's SCRAM-*-PLUS channel binding is given up, since the
+// library no longer sees the TLS layer; plain SCRAM over TLS remains.
+//
+// Session (session.go): each login asks for the roster, sends presence and
+// pings the server; the answer to that ping ends the initial sync (see run).
+// Roster pushes (roster.go), subscription requests under the policy
+// (subscription.go), contacts' presence per resource (contact.go), rooms
+// (muc.go), keepalive pings (ping.go), IQ answers (iq.go) and chat commands
+// (commands.go) follow. A lost connection is retried with full-jitter
+// exponential backoff (backoff.go).
 package xmpp
 
 import (
@@ -55,8 +72,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	w.log.Info("xmpp: watcher starting", "config", w.cfg)
 	bo := backoff{base: w.cfg.BackoffBase, cap: w.cfg.BackoffCap}
+	var watchAsked bool
 	for {
-		synced, err := w.once(ctx)
+		synced, err := w.once(ctx, &watchAsked)
 		if ctx.Err() != nil {
 			w.log.Info("xmpp: watcher stopped")
 			return nil
@@ -79,13 +97,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // once runs one connection, from dial to close. synced reports whether it
 // got as far as a full sync, which resets the backoff.
-func (w *Watcher) once(ctx context.Context) (synced bool, err error) {
+func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err error) {
 	l, err := connect(ctx, &w.cfg)
 	if err != nil {
 		return false, err
 	}
 	w.log.Info("xmpp: logged in", "jid", l.jid)
-	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) })
+	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, watchAsked)
 	defer func() {
 		w.connected.Store(false)
 		l.close()
