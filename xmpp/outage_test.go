@@ -168,3 +168,12 @@ func (bh *blackhole) swallow() {
 		h.dead.Store(true)
 	}
 }
+
+func TestShutdownWithDeadConnection(t *testing.T) {
+	p := testenv.StartProsody(t)
+	bh := newBlackhole(t, p.Addr)
+	e := start(t, p, Config{Server: bh.addr(), TLS: TLSNone}, presence.DirectoryOptions{})
+	e.awaitConnected(t, true)
+	bh.swallow() // the server will never close the stream in answer to ours
+	e.stop(t)    // fails if Run takes more than 2 s
+}

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -103,6 +104,30 @@ func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err 
 		return false, err
 	}
 	w.log.Info("xmpp: logged in", "jid", l.jid)
+	// A session stuck in a write to a stalled server does not see ctx end;
+	// once the goodbye has had its time, shutting the link frees it.
+	done := make(chan struct{})
+	var watchdog sync.WaitGroup
+	watchdog.Add(1)
+	go func() {
+		defer watchdog.Done()
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		t := time.NewTimer(shutdownWait)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			l.shut()
+		}
+	}()
+	defer func() {
+		close(done)
+		watchdog.Wait()
+	}()
 	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, watchAsked)
 	defer func() {
 		w.connected.Store(false)
