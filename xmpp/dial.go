@@ -124,7 +124,7 @@ func dialOne(ctx context.Context, cfg *Config, addr string) (net.Conn, error) {
 		}
 		out = t
 	}
-	// The deadline stays until login completes; the session clears it.
+	// The deadline also bounds the login; login clears it when done.
 	return out, nil
 }
 

@@ -24,8 +24,8 @@ func attr(name, value string) string {
 	return " " + name + "='" + esc(value) + "'"
 }
 
-// presenceTo is a bare directed presence: subscription management
-// (RFC 6121 3) or leaving a room.
+// presenceTo is a bare directed presence for subscription management
+// (RFC 6121 3).
 func presenceTo(to, typ string) string {
 	return "<presence" + attr("to", to) + attr("type", typ) + "/>"
 }

@@ -14,19 +14,17 @@ const (
 	nsPing      = "urn:xmpp:ping"
 	nsDiscoInfo = "http://jabber.org/protocol/disco#info"
 	nsMUC       = "http://jabber.org/protocol/muc"
-	nsMUCUser   = "http://jabber.org/protocol/muc#user"
 	nsMUCOwner  = "http://jabber.org/protocol/muc#owner"
 	nsData      = "jabber:x:data"
 	nsStanzas   = "urn:ietf:params:xml:ns:xmpp-stanzas"
 )
 
-// stanza is one <message/>, <presence/> or <iq/> as received. Every field is
-// a string so that no value, however odd, can fail the decoding of a
-// well-formed stream.
+// stanza is one <message/>, <presence/> or <iq/> as received. Every value
+// is read as a string, so that no value, however odd, can fail the decoding
+// of a well-formed stream.
 type stanza struct {
 	XMLName xml.Name
 	From    string `xml:"from,attr"`
-	To      string `xml:"to,attr"`
 	ID      string `xml:"id,attr"`
 	Type    string `xml:"type,attr"`
 
@@ -73,19 +71,12 @@ func (e *stanzaError) condition() string {
 	return "undefined-condition"
 }
 
-// mucUserX is the XEP-0045 <x xmlns='…muc#user'/> of room presence.
+// mucUserX is the XEP-0045 <x xmlns='…muc#user'/> of room presence; the
+// watcher reads only its status codes.
 type mucUserX struct {
-	Items    []mucItem `xml:"item"`
 	Statuses []struct {
 		Code string `xml:"code,attr"`
 	} `xml:"status"`
-}
-
-type mucItem struct {
-	Affiliation string `xml:"affiliation,attr"`
-	Role        string `xml:"role,attr"`
-	JID         string `xml:"jid,attr"`
-	Nick        string `xml:"nick,attr"`
 }
 
 // hasStatus reports whether the room presence carries status code code.

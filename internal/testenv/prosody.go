@@ -152,7 +152,8 @@ Component %[11]q "muc"
 }
 
 // Start starts the server (again, after Kill) on the same ports and data,
-// and returns once both client ports accept connections.
+// and returns once both client ports accept connections. Like Kill, call
+// it from the test's goroutine.
 func (p *Prosody) Start() {
 	p.t.Helper()
 	p.mu.Lock()
