@@ -109,7 +109,13 @@ func login(ctx context.Context, cfg *Config, server net.Conn) (*link, error) {
 	case <-timer.C:
 		reason = fmt.Errorf("no answer within %v", setupTimeout)
 	case <-l.quit:
-		reason = l.err()
+		// The server ended the stream; the library's view (say, a SASL
+		// failure) is the better explanation.
+		l.close()
+		if r := <-res; r.err != nil {
+			return nil, fmt.Errorf("xmpp: login as %s: %w (%v)", cfg.JID, r.err, l.err())
+		}
+		return nil, fmt.Errorf("xmpp: login as %s: %w", cfg.JID, l.err())
 	}
 	l.close()
 	<-res // the library fails as soon as its connection closes
