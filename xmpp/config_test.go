@@ -20,6 +20,7 @@ func TestConfigValidation(t *testing.T) {
 		{"no jid", func(c *Config) { c.JID = "" }, "JID"},
 		{"full jid", func(c *Config) { c.JID = "bot@example.com/res" }, "JID"},
 		{"domain jid", func(c *Config) { c.JID = "example.com" }, "JID"},
+		{"scram-unsafe jid", func(c *Config) { c.JID = "a=b@example.com" }, "JID"},
 		{"no password", func(c *Config) { c.Password = "" }, "Password"},
 		{"bad tls", func(c *Config) { c.TLS = "ssl" }, "TLS"},
 		{"plain remote", func(c *Config) { c.TLS, c.Server = TLSNone, "example.com:5222" }, "TLS"},
