@@ -6,7 +6,7 @@ func (s *session) handleIQ(st *stanza) error {
 	case "result", "error":
 		switch {
 		case st.ID == "":
-		case st.ID == s.rosterID:
+		case st.ID == s.rosterID && s.fromOwnServer(st.From):
 			s.rosterID = ""
 			if st.Type == "error" {
 				// RFC 6121 makes rosters mandatory; without one, nobody
@@ -43,8 +43,8 @@ func (s *session) answerIQ(st *stanza) error {
 	return s.send(iqError(st.ID, st.From, "cancel", "service-unavailable"))
 }
 
-// fromOwnServer: roster pushes count only from the account itself (RFC 6121
-// 2.1.6); anyone else could otherwise fake a subscription.
+// fromOwnServer: the roster and its pushes count only from the account
+// itself (RFC 6121 2.1.3, 2.1.6); anyone else could fake a subscription.
 func (s *session) fromOwnServer(from string) bool {
 	if from == "" {
 		return true

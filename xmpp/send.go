@@ -90,7 +90,8 @@ func chat(to, body string) string {
 	return "<message" + attr("to", to) + " type='chat'><body>" + esc(body) + "</body></message>"
 }
 
-// idGen numbers the IQs of one session.
+// idGen numbers the IQs of one session. A random prefix keeps others from
+// guessing an ID and answering in the server's stead.
 type idGen struct {
 	prefix string
 	n      uint64

@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"time"
 )
@@ -43,7 +44,7 @@ func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool)
 		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
 		log:       cfg.Logger,
 		bare:      cfg.JID,
-		ids:       idGen{prefix: "badges-"},
+		ids:       idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
 		resources: make(map[string]map[string]struct{}),
 		rooms:     make(map[string]*room, len(cfg.Rooms)),
 		hinted:    make(map[string]time.Time),
