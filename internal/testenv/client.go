@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	goxmpp "github.com/xmppo/go-xmpp"
@@ -32,7 +31,7 @@ type Client struct {
 	JID  string // bare JID
 	Full string // the bound full JID
 
-	t      testing.TB
+	t      T
 	c      *goxmpp.Client
 	events chan Stanza
 	ended  chan struct{} // closed when the receive loop ends

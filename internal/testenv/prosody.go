@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -30,6 +29,20 @@ const (
 	startTimeout = 15 * time.Second
 	ctlTimeout   = 20 * time.Second
 )
+
+// T is the part of testing.TB that testenv needs. Tests pass their
+// *testing.T; programs that start the same servers outside tests (the demo,
+// the benchmarks) pass their own.
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+	Failed() bool
+}
 
 // Prosody is a running throwaway Prosody.
 type Prosody struct {
@@ -42,7 +55,7 @@ type Prosody struct {
 	// RootCAs trusts the server's certificate.
 	RootCAs *x509.CertPool
 
-	t       testing.TB
+	t       T
 	dir     string
 	cfgPath string
 	logPath string
@@ -54,7 +67,7 @@ type Prosody struct {
 
 // Require skips the test, or fails it under CI=true, when a program is
 // missing.
-func Require(t testing.TB, pkg string, programs ...string) {
+func Require(t T, pkg string, programs ...string) {
 	t.Helper()
 	for _, p := range programs {
 		if _, err := exec.LookPath(p); err != nil {
@@ -68,7 +81,7 @@ func Require(t testing.TB, pkg string, programs ...string) {
 }
 
 // StartProsody starts a Prosody for the test and stops it at the test's end.
-func StartProsody(t testing.TB) *Prosody {
+func StartProsody(t T) *Prosody {
 	t.Helper()
 	Require(t, "prosody", "prosody", "prosodyctl")
 	dir, err := os.MkdirTemp("", "badges-prosody-")
