@@ -19,7 +19,7 @@ demo: build
 
 test: check
 	./scripts/install-deps
-	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 # check fails when formatting, vet, generated templates or go.mod are not clean.
 check:

@@ -1,0 +1,61 @@
+package xmpp
+
+import "badges/presence"
+
+// handlePresence sorts a presence that is not from a followed room.
+func (s *session) handlePresence(st *stanza, bare, res string) error {
+	if bare == s.bare {
+		return nil // the watcher's own session(s)
+	}
+	if st.MUC != nil {
+		return nil // a room we do not follow (any more): never a user's presence
+	}
+	switch st.Type {
+	case "", "unavailable":
+		s.contactPresence(bare, res, st)
+	case "subscribe":
+		return s.onSubscribe(bare)
+	case "unsubscribe", "unsubscribed":
+		return s.onUnsubscribe(bare, st.Type)
+	case "error":
+		s.log.Debug("xmpp: presence error", "from", st.From, "condition", st.Error.condition())
+	}
+	return nil
+}
+
+// dropResources forgets which resources of jid were seen; the Sink has
+// forgotten them with the contact.
+func (s *session) dropResources(jid string) { delete(s.resources, jid) }
+
+// contactPresence applies the availability of one resource of a contact.
+// The Sink ignores JIDs the watcher is not subscribed to; the roster check
+// spares it the calls.
+func (s *session) contactPresence(jid, res string, st *stanza) {
+	if !s.roster[jid].subscribed() {
+		return
+	}
+	seen := s.resources[jid]
+	if st.Type == "unavailable" {
+		if res == "" {
+			// From the bare JID: no resource is available (RFC 6121 4.3.2).
+			for r := range seen {
+				s.sink.RemoveResource(jid, r)
+			}
+			delete(s.resources, jid)
+			return
+		}
+		s.sink.RemoveResource(jid, res)
+		delete(seen, res)
+		return
+	}
+	s.sink.SetResource(jid, res, presence.Resource{
+		Status:   status(st.Show),
+		Message:  text(st.Status),
+		Priority: priority(st.Priority),
+	})
+	if seen == nil {
+		seen = make(map[string]struct{}, 1)
+		s.resources[jid] = seen
+	}
+	seen[res] = struct{}{}
+}

@@ -1,0 +1,201 @@
+package xmpp
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"badges/presence"
+)
+
+// Timeouts of connection setup.
+const (
+	// dialTimeout bounds one TCP connect; with several SRV targets each
+	// gets its own, so one dead host does not starve the others.
+	dialTimeout = 10 * time.Second
+	// setupTimeout bounds TLS, STARTTLS and the login that follows: a
+	// server that accepts TCP and then stalls must not hold the watcher
+	// longer than a reconnect delay would.
+	setupTimeout = 30 * time.Second
+)
+
+// XML namespaces of the stream layer (RFC 6120).
+const (
+	nsStream = "http://etherx.jabber.org/streams"
+	nsTLS    = "urn:ietf:params:xml:ns:xmpp-tls"
+)
+
+// targets lists the addresses to try in order: the configured server, else
+// the SRV records of the domain (RFC 6120 3.2.1; XEP-0368 for direct TLS),
+// else the domain on the standard port.
+func targets(ctx context.Context, cfg *Config) []string {
+	if cfg.Server != "" {
+		return []string{cfg.Server}
+	}
+	domain := presence.Domain(cfg.JID)
+	service, port := "xmpp-client", 5222
+	if cfg.TLS == TLSDirect {
+		service, port = "xmpps-client", 5223
+	}
+	// LookupSRV sorts by priority and shuffles by weight (RFC 2782).
+	_, srvs, err := net.DefaultResolver.LookupSRV(ctx, service, "tcp", domain)
+	var out []string
+	if err == nil {
+		for _, s := range srvs {
+			if s.Target == "." { // RFC 2782: the service is decidedly not available
+				continue
+			}
+			out = append(out, net.JoinHostPort(trimDot(s.Target), strconv.Itoa(int(s.Port))))
+		}
+	}
+	if len(out) == 0 {
+		out = []string{net.JoinHostPort(domain, strconv.Itoa(port))}
+	}
+	return out
+}
+
+func trimDot(host string) string {
+	if n := len(host); n > 0 && host[n-1] == '.' {
+		return host[:n-1]
+	}
+	return host
+}
+
+// dial connects to the first target that answers and secures the connection
+// as cfg.TLS says. The returned connection carries no stream yet (for
+// STARTTLS: a fresh stream is due over TLS, RFC 6120 5.4.3.3).
+func dial(ctx context.Context, cfg *Config) (net.Conn, error) {
+	var errs []error
+	for _, addr := range targets(ctx, cfg) {
+		c, err := dialOne(ctx, cfg, addr)
+		if err == nil {
+			return c, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+func dialOne(ctx context.Context, cfg *Config, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: dialTimeout}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("xmpp: dial %s: %w", addr, err)
+	}
+	if err := c.SetDeadline(time.Now().Add(setupTimeout)); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("xmpp: %s: set deadline: %w", addr, err)
+	}
+	// Abort a stalled handshake when ctx ends, not only at the deadline.
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	var out net.Conn
+	switch cfg.TLS {
+	case TLSNone:
+		if ta, ok := c.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
+			c.Close()
+			return nil, fmt.Errorf("xmpp: %s resolved to %v, which is not loopback: refusing plain XMPP", addr, c.RemoteAddr())
+		}
+		out = c
+	case TLSDirect:
+		tc := cfg.TLSConfig.Clone()
+		if len(tc.NextProtos) == 0 {
+			tc.NextProtos = []string{"xmpp-client"} // XEP-0368
+		}
+		t := tls.Client(c, tc)
+		if err := t.HandshakeContext(ctx); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("xmpp: TLS with %s: %w", addr, err)
+		}
+		out = t
+	default:
+		t, err := startTLS(ctx, c, cfg)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("xmpp: STARTTLS with %s: %w", addr, err)
+		}
+		out = t
+	}
+	// The deadline also bounds the login; login clears it when done.
+	return out, nil
+}
+
+// streamHeader opens a client-to-server stream (RFC 6120 4.2).
+func streamHeader(domain string) string {
+	return "<?xml version='1.0'?><stream:stream to='" + esc(domain) +
+		"' version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='" + nsStream + "'>"
+}
+
+// startTLS negotiates STARTTLS (RFC 6120 5.4) on a plain connection and
+// returns the TLS connection. A server that does not offer STARTTLS is
+// refused: falling back to plain text would let anyone on the path strip
+// the offer.
+func startTLS(ctx context.Context, c net.Conn, cfg *Config) (*tls.Conn, error) {
+	if _, err := c.Write([]byte(streamHeader(presence.Domain(cfg.JID)))); err != nil {
+		return nil, err
+	}
+	// The server sends nothing after <proceed/> until our ClientHello, so
+	// the decoder's read-ahead cannot swallow TLS bytes.
+	dec := xml.NewDecoder(c)
+	var offered bool
+	for {
+		se, err := nextStart(dec)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case se.Name.Space == nsStream && se.Name.Local == "stream":
+			continue
+		case se.Name.Space == nsStream && se.Name.Local == "features":
+			var f struct {
+				StartTLS *struct{} `xml:"urn:ietf:params:xml:ns:xmpp-tls starttls"`
+			}
+			if err := dec.DecodeElement(&f, &se); err != nil {
+				return nil, err
+			}
+			if f.StartTLS == nil {
+				return nil, errors.New("server does not offer STARTTLS (use TLS mode direct, or none on loopback)")
+			}
+			offered = true
+			if _, err := c.Write([]byte("<starttls xmlns='" + nsTLS + "'/>")); err != nil {
+				return nil, err
+			}
+		case se.Name.Space == nsTLS && se.Name.Local == "proceed" && offered:
+			t := tls.Client(c, cfg.TLSConfig)
+			if err := t.HandshakeContext(ctx); err != nil {
+				return nil, err
+			}
+			return t, nil
+		case se.Name.Space == nsStream && se.Name.Local == "error":
+			return nil, decodeStreamError(dec, &se)
+		default:
+			return nil, fmt.Errorf("unexpected <%s xmlns=%q>", se.Name.Local, se.Name.Space)
+		}
+	}
+}
+
+// nextStart returns the next start element, skipping everything else.
+func nextStart(dec *xml.Decoder) (xml.StartElement, error) {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t, nil
+		case xml.EndElement:
+			if t.Name.Space == nsStream && t.Name.Local == "stream" {
+				return xml.StartElement{}, errStreamClosed
+			}
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package xmpp
+
+// handleIQ answers requests and matches answers to what the session asked.
+func (s *session) handleIQ(st *stanza) error {
+	switch st.Type {
+	case "result", "error":
+		switch {
+		case st.ID == "":
+		case st.ID == s.rosterID && s.fromOwnServer(st.From):
+			s.rosterID = ""
+			if st.Type == "error" {
+				// RFC 6121 makes rosters mandatory; without one, nobody
+				// is visible, which is the safe reading.
+				s.log.Error("xmpp: roster request refused", "condition", st.Error.condition())
+			}
+			return s.syncRoster(st.Roster)
+		case st.ID == s.pingID:
+			s.pong()
+		case st.Type == "error":
+			s.log.Debug("xmpp: request refused", "id", st.ID, "from", st.From, "condition", st.Error.condition())
+		}
+		return nil
+	case "get", "set":
+		return s.answerIQ(st)
+	}
+	return nil
+}
+
+// answerIQ serves roster pushes, pings and service discovery, and refuses
+// everything else as RFC 6120 8.2.3 requires of every get and set.
+func (s *session) answerIQ(st *stanza) error {
+	switch {
+	case st.Roster != nil && st.Type == "set" && s.fromOwnServer(st.From):
+		return s.rosterPush(st)
+	case st.Ping != nil && st.Type == "get":
+		return s.send(iqResult(st.ID, st.From))
+	case st.Disco != nil && st.Type == "get":
+		return s.send(discoInfo(st.ID, st.From))
+	case st.Roster != nil || st.Ping != nil || st.Disco != nil:
+		// A namespace we know, asked of in a way we do not serve.
+		return s.send(iqError(st.ID, st.From, "cancel", "feature-not-implemented"))
+	}
+	return s.send(iqError(st.ID, st.From, "cancel", "service-unavailable"))
+}
+
+// fromOwnServer: the roster and its pushes count only from the account
+// itself (RFC 6121 2.1.3, 2.1.6); anyone else could fake a subscription.
+func (s *session) fromOwnServer(from string) bool {
+	if from == "" {
+		return true
+	}
+	bare, _, err := splitJID(from)
+	return err == nil && bare == s.bare
+}

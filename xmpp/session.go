@@ -1,0 +1,153 @@
+package xmpp
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"time"
+)
+
+// session is the state of one logged-in connection. All of it lives in the
+// goroutine that calls run; nothing here is shared.
+type session struct {
+	cfg    *Config
+	sink   Sink
+	log    *slog.Logger
+	link   *link
+	bare   string // the watcher's own bare JID
+	ids    idGen
+	ready  func() // called once the initial sync is done
+	synced bool
+
+	// Roster: nil until the roster result arrives. Presence and messages
+	// that come earlier wait in held, since deciding about them needs it.
+	rosterID string
+	roster   map[string]rosterEntry
+	held     []*stanza
+
+	// Keepalive: at most one ping is outstanding.
+	syncID  string // the ping whose answer ends the initial presence flood
+	ponged  bool   // that answer came
+	pingID  string
+	pingT   *time.Timer
+	pingDue <-chan time.Time
+
+	watchAsked *bool // Config.Watch was asked in this Run; owned by Run's goroutine
+
+	resources map[string]map[string]struct{} // contact -> resources seen available
+	rooms     map[string]*room
+	hinted    map[string]time.Time // when a JID last got the "unknown command" hint
+}
+
+func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool) *session {
+	s := &session{
+		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
+		log:       cfg.Logger,
+		bare:      cfg.JID,
+		ids:       idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
+		resources: make(map[string]map[string]struct{}),
+		rooms:     make(map[string]*room, len(cfg.Rooms)),
+		hinted:    make(map[string]time.Time),
+	}
+	for _, r := range cfg.Rooms {
+		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{})}
+	}
+	return s
+}
+
+func (s *session) send(stanza string) error { return s.link.send(stanza) }
+
+// run performs the initial sync and then handles stanzas until the link
+// fails or ctx is done.
+//
+// The sync: BeginSync, ask for the roster, send presence, then ping the
+// server. A server handles one session's stanzas in order, and it sends the
+// presence of the contacts it knows while handling our presence, so the
+// answer to that ping comes after all of it: that is when EndSync drops the
+// resources nobody announced again. Contacts on other servers may answer
+// later; their presence then simply arrives as an update. No fixed quiet
+// period is needed, and a dead server is caught by the ping's timeout.
+func (s *session) run(ctx context.Context) error {
+	defer s.stopPing()
+	s.sink.Connected()
+	s.sink.BeginSync()
+	s.rosterID = s.ids.next()
+	if err := s.send(rosterGet(s.rosterID)); err != nil {
+		return err
+	}
+	if err := s.send(ownPresence()); err != nil {
+		return err
+	}
+	if err := s.ping(); err != nil {
+		return err
+	}
+	s.syncID = s.pingID
+	for _, r := range s.cfg.Rooms {
+		if err := s.send(mucJoin(r, s.rooms[r].nick)); err != nil {
+			return err
+		}
+	}
+	keepalive := time.NewTicker(s.cfg.PingInterval)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case st, ok := <-s.link.in:
+			if !ok {
+				return s.link.err()
+			}
+			if err := s.handle(st); err != nil {
+				return err
+			}
+		case <-keepalive.C:
+			if s.pingID == "" {
+				if err := s.ping(); err != nil {
+					return err
+				}
+			}
+		case <-s.pingDue:
+			return errPingTimeout(s.cfg.PingInterval)
+		}
+	}
+}
+
+func (s *session) handle(st *stanza) error {
+	if st.kind() == "iq" {
+		return s.handleIQ(st)
+	}
+	jid, res, err := splitJID(st.From)
+	if err != nil || st.From == "" {
+		s.log.Debug("xmpp: stanza with a bad sender ignored", "kind", st.kind(), "from", st.From)
+		return nil
+	}
+	if r := s.rooms[jid]; r != nil {
+		if st.kind() == "presence" {
+			return s.roomPresence(r, res, st)
+		}
+		return nil // room messages: subjects, chatter, private messages
+	}
+	if s.roster == nil {
+		s.held = append(s.held, st)
+		return nil
+	}
+	switch st.kind() {
+	case "presence":
+		return s.handlePresence(st, jid, res)
+	case "message":
+		return s.handleMessage(st, jid)
+	}
+	return nil
+}
+
+// maybeEndSync ends the initial sync once the roster and the answer to the
+// sync ping are both in.
+func (s *session) maybeEndSync() {
+	if s.synced || s.roster == nil || !s.ponged {
+		return
+	}
+	s.synced = true
+	s.sink.EndSync()
+	s.ready()
+	s.log.Info("xmpp: synced", "contacts", len(s.roster), "rooms", len(s.rooms))
+}

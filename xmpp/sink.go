@@ -1,0 +1,31 @@
+package xmpp
+
+import "badges/presence"
+
+// Sink receives what the watcher learns. *presence.Directory implements it;
+// the watcher calls it from one goroutine at a time.
+type Sink interface {
+	// Connected and Disconnected bracket each logged-in session.
+	Connected()
+	Disconnected()
+	// BeginSync and EndSync bracket the roster and presence flood that
+	// follows each login: resources not announced in between are dropped.
+	BeginSync()
+	EndSync()
+	// SyncRoster replaces the roster with the contacts the watcher holds a
+	// subscription to.
+	SyncRoster(items map[string]presence.RosterItem) error
+	// SetRosterItem and RemoveRosterItem apply one roster push.
+	SetRosterItem(jid string, it presence.RosterItem) error
+	RemoveRosterItem(jid string) error
+	// SetResource and RemoveResource follow one resource of a contact.
+	SetResource(jid, resource string, r presence.Resource)
+	RemoveResource(jid, resource string)
+	// SetRoom publishes the occupant count of a room.
+	SetRoom(room string, occupants int)
+	// SetChoice records a user's choices; Record reads them back.
+	SetChoice(jid string, optOut, hideMessage bool) error
+	Record(jid string) (presence.Record, bool)
+	// Forget makes a JID invisible and deletes what is stored of it.
+	Forget(jid string) error
+}
