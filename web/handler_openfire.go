@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -30,7 +31,7 @@ func (s *Server) handleOpenfire(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	q, err := parseOpenfireQuery(v, s.redirect)
+	q, err := parseOpenfireQuery(v, s.redirectHosts)
 	if err == nil {
 		var t presence.Topic
 		if t, err = s.names.topic(presence.KindJID, q.jid); err == nil {
@@ -75,7 +76,7 @@ func openfireParams(r *http.Request) (url.Values, error) {
 		return v, nil
 	}
 	if err := r.ParseForm(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("openfire: form: %w", err)
 	}
 	for k, vals := range r.PostForm {
 		v[k] = append(v[k], vals...)
@@ -93,9 +94,9 @@ func (s *Server) openfireAnswer(w http.ResponseWriter, r *http.Request, q openfi
 	default:
 		name := render.OpenfireName(p.Status)
 		if raw, ok := q.redirect(name); ok {
-			loc, err := s.redirect.check(raw)
-			if err != nil {
-				s.writeErr(w, r, err)
+			loc, err := s.redirectHosts.check(raw)
+			if err != nil { // parseOpenfireQuery checked it already
+				s.openfireError(w, r, q.typ, err)
 				return
 			}
 			h := w.Header()

@@ -81,22 +81,22 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub      presence.Hub
-	dir      Directory
-	log      *slog.Logger
-	public   *url.URL
-	ready    func() string
-	now      func() time.Time
-	verify   SigVerifier
-	metrics  *metrics
-	gatherer prometheus.Gatherer
-	handler  http.Handler
-	ws       *wsHub
-	creds    *credentials
-	writes   *clientLimiter
-	images   *render.Cache
-	names    *nameCache
-	redirect hostSet
+	hub           presence.Hub
+	dir           Directory
+	log           *slog.Logger
+	public        *url.URL
+	ready         func() string
+	now           func() time.Time
+	verify        SigVerifier
+	metrics       *metrics
+	gatherer      prometheus.Gatherer
+	handler       http.Handler
+	ws            *wsHub
+	creds         *credentials
+	writes        *clientLimiter
+	images        *render.Cache
+	names         *nameCache
+	redirectHosts hostSet
 }
 
 // New builds a Server and its routes.
@@ -128,7 +128,7 @@ func New(opt Options) *Server {
 	s.writes = newWriteLimiter(opt, s.now)
 	s.images = newImageCache(opt.RenderCacheSize)
 	s.names = newNameCache()
-	s.redirect = newHostSet(opt.RedirectHosts)
+	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))

@@ -5,7 +5,7 @@
 // Prosody's mod_webpresence. Then it runs the live (WebSocket) benchmarks,
 // which print their own table. Run it from the repository root:
 //
-//	go run ./bench/cmd/bench [-rounds 3] [-duration 10s] [-live=false]
+//	go run ./bench/cmd/bench [-rounds 5] [-duration 10s] [-live=false]
 package main
 
 import (
@@ -32,7 +32,7 @@ func main() {
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured wrk run before each measured one")
 	conns := flag.Int("connections", 64, "wrk connections")
 	threads := flag.Int("threads", 2, "wrk threads")
-	rounds := flag.Int("rounds", 3, "measured runs per server; the table shows the median")
+	rounds := flag.Int("rounds", 5, "measured runs per server; the table shows the median")
 	live := flag.Bool("live", true, "also run the live benchmarks (go run ./bench/cmd/live)")
 	flag.Parse()
 
