@@ -55,7 +55,7 @@ func (s *Server) openfireError(w http.ResponseWriter, r *http.Request, typ strin
 		} else if errors.Is(err, errBadRedirect) {
 			msg = "redirect not allowed"
 		}
-		writeImage(w, r, code, s.images.Error(msg, render.Options{}, render.PNG))
+		writeImage(w, r, code, s.images.render.Error(msg, render.Options{}, render.PNG))
 	case openfireXML:
 		cond := "bad-request"
 		if badJID {

@@ -51,7 +51,7 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 		s.writeErr(w, r, err)
 		return
 	}
-	q := query(r)
+	q := r.URL.Query()
 	body, err := json.Marshal(shieldsOf(s.entry(t, q.Get("sig")), q))
 	if err != nil {
 		s.writeErr(w, r, err)

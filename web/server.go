@@ -16,7 +16,6 @@ import (
 
 	"badges/auth"
 	"badges/presence"
-	"badges/render"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -72,7 +71,8 @@ type Options struct {
 	WriteRate rate.Limit
 	// WriteBurst is the per-client burst of writes; 0: 100.
 	WriteBurst int
-	// RenderCacheSize bounds the rendered images kept in memory; 0: 4096.
+	// RenderCacheSize bounds the rendered images kept in memory, and
+	// separately the requests remembered to map to them; 0: 4096 each.
 	RenderCacheSize int
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
@@ -94,7 +94,7 @@ type Server struct {
 	ws            *wsHub
 	creds         *credentials
 	writes        *clientLimiter
-	images        *render.Cache
+	images        *imageCaches
 	names         *nameCache
 	redirectHosts hostSet
 }
@@ -126,7 +126,7 @@ func New(opt Options) *Server {
 	s.ws = newWSHub(opt, s, reg)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
-	s.images = newImageCache(opt.RenderCacheSize)
+	s.images = newImageCaches(opt.RenderCacheSize)
 	s.names = newNameCache()
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
