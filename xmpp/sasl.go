@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/secure/precis"
@@ -24,6 +25,12 @@ var saslPreference = []sasl.Mechanism{
 	sasl.ScramSha256, sasl.ScramSha1,
 	sasl.Plain,
 }
+
+// maxSCRAMIterations bounds the PBKDF2 iteration count a server may ask
+// for. The hashing runs in the watcher's goroutine, beyond the reach of the
+// connection's deadline; Prosody uses 10000 and RFC 7677 asks for at least
+// 4096, while this many already costs about a second of CPU.
+const maxSCRAMIterations = 1 << 22
 
 // channelBinding names the channel binding mellium.im/sasl uses on cs:
 // tls-exporter under TLS 1.3 (RFC 9266), tls-unique below (RFC 5929), or ""
@@ -167,6 +174,11 @@ func (n *negotiation) sasl(mech sasl.Mechanism, offered []string) error {
 			if !more {
 				return errors.New("the server sent a challenge after the exchange ended")
 			}
+			if strings.HasPrefix(mech.Name, "SCRAM-") && neg.State()&sasl.StepMask == sasl.AuthTextSent {
+				if err := checkServerFirst(data); err != nil {
+					return err
+				}
+			}
 			if more, resp, err = neg.Step(data); err != nil {
 				return err
 			}
@@ -202,6 +214,27 @@ func (n *negotiation) sasl(mech sasl.Mechanism, offered []string) error {
 	}
 }
 
+// checkServerFirst vets a SCRAM server-first-message (RFC 5802 5.1) before
+// mellium.im/sasl sees it: the library loops for ever on one whose last
+// attribute is not of the form "x=value", and it would spend as long as a
+// server likes on PBKDF2, both beyond the reach of the connection's
+// deadline.
+func checkServerFirst(challenge []byte) error {
+	attrs := strings.Split(string(challenge), ",")
+	if last := attrs[len(attrs)-1]; len(last) < 3 || last[1] != '=' {
+		return errors.New("malformed SCRAM challenge")
+	}
+	for _, attr := range attrs {
+		if v, ok := strings.CutPrefix(attr, "i="); ok {
+			// Read as the library reads it, which ignores trailing NULs.
+			if i, err := strconv.Atoi(strings.TrimRight(v, "\x00")); err == nil && i > maxSCRAMIterations {
+				return fmt.Errorf("the server asks for %d PBKDF2 iterations, more than the %d the watcher allows", i, maxSCRAMIterations)
+			}
+		}
+	}
+	return nil
+}
+
 // payload decodes the base64 text of a challenge or success.
 func (n *negotiation) payload(se *xml.StartElement) ([]byte, error) {
 	var t saslText
@@ -210,6 +243,10 @@ func (n *negotiation) payload(se *xml.StartElement) ([]byte, error) {
 	}
 	return decode64(t.Text)
 }
+
+// maxFailureText bounds the server's text quoted in a login error, which
+// ends up in a log line.
+const maxFailureText = 200
 
 // saslError explains a <failure/> in the operator's terms.
 func saslError(f saslFailure, jid string) error {
@@ -236,6 +273,9 @@ func saslError(f saslFailure, jid string) error {
 		msg = "refused: " + cond
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
+		if r := []rune(t); len(r) > maxFailureText {
+			t = string(r[:maxFailureText]) + "…"
+		}
 		msg += " (server says: " + t + ")"
 	}
 	return errors.New(msg)
