@@ -16,8 +16,10 @@ type Hub interface {
 	// Get returns the latest value of t, or the value of an unknown JID (or
 	// an empty room) when nothing was published.
 	Get(t Topic) *Entry
-	// Subscribe returns a subscriber with no topics yet.
-	Subscribe() *Subscriber
+	// Subscribe returns a subscriber with no topics yet. wake is called
+	// whenever one of its topics gets a new value; it runs with the hub
+	// locked, so it must return at once and must not call the hub.
+	Subscribe(wake func()) *Subscriber
 }
 
 var _ Hub = (*MemHub)(nil)
@@ -73,7 +75,7 @@ func (h *MemHub) Publish(e *Entry) {
 	e.Version = h.seq
 	ts.entry, ts.dflt = e, dflt
 	for s := range ts.subs {
-		s.mark(e.Topic)
+		s.mark(e.Topic, e)
 	}
 }
 
@@ -93,8 +95,8 @@ func (h *MemHub) Get(t Topic) *Entry {
 }
 
 // Subscribe implements Hub.
-func (h *MemHub) Subscribe() *Subscriber {
-	return &Subscriber{hub: h, wake: make(chan struct{}, 1)}
+func (h *MemHub) Subscribe(wake func()) *Subscriber {
+	return &Subscriber{hub: h, wake: wake}
 }
 
 // Topics reports how many topics hold a value or a subscriber.
@@ -115,7 +117,11 @@ func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 	defer h.mu.Unlock()
 	for _, t := range topics {
 		ts := h.topics[t]
-		if s.mark(t) {
+		var e *Entry // nil: Take asks Get, which knows the default
+		if ts != nil {
+			e = ts.entry
+		}
+		if s.mark(t, e) {
 			if ts == nil {
 				ts = &topicState{}
 				h.topics[t] = ts
