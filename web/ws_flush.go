@@ -73,25 +73,28 @@ func (f *wsFlusher) run(b *flushBuf) {
 	defer f.wg.Done()
 	var chunk [flushChunk]*wsConn
 	for {
-		n := f.pop(chunk[:])
+		n := f.pop(chunk[:], b)
 		if n == 0 {
-			break
+			return
 		}
 		for _, c := range chunk[:n] {
 			c.flush(b)
 		}
 		clear(chunk[:n])
 	}
-	f.mu.Lock()
-	f.running--
-	f.bufs = append(f.bufs, b)
-	f.mu.Unlock()
 }
 
 // pop moves up to len(dst) connections from the head of the queue to dst.
-func (f *wsFlusher) pop(dst []*wsConn) int {
+// On an empty queue the flusher stops, in the same critical section: a
+// push that comes after sees one flusher fewer and starts another.
+func (f *wsFlusher) pop(dst []*wsConn, b *flushBuf) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.head == len(f.queue) {
+		f.running--
+		f.bufs = append(f.bufs, b)
+		return 0
+	}
 	n := copy(dst, f.queue[f.head:])
 	clear(f.queue[f.head : f.head+n])
 	f.head += n
