@@ -44,7 +44,7 @@ type MemHub struct {
 type topicState struct {
 	entry *Entry // nil: the default value
 	dflt  bool   // entry holds the default value
-	subs  map[*Subscriber]struct{}
+	subs  map[*Subscriber]*follow
 }
 
 // NewMemHub returns an empty hub.
@@ -74,8 +74,8 @@ func (h *MemHub) Publish(e *Entry) {
 	h.seq++
 	e.Version = h.seq
 	ts.entry, ts.dflt = e, dflt
-	for s := range ts.subs {
-		s.mark(e.Topic, e)
+	for s, f := range ts.subs {
+		s.mark(f, e)
 	}
 }
 
@@ -121,15 +121,15 @@ func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 		if ts != nil {
 			e = ts.entry
 		}
-		if s.mark(t, e) {
+		if f := s.lookup(t); f != nil && s.mark(f, e) {
 			if ts == nil {
 				ts = &topicState{}
 				h.topics[t] = ts
 			}
 			if ts.subs == nil {
-				ts.subs = make(map[*Subscriber]struct{})
+				ts.subs = make(map[*Subscriber]*follow)
 			}
-			ts.subs[s] = struct{}{}
+			ts.subs[s] = f
 			continue
 		}
 		if ts == nil {

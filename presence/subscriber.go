@@ -19,16 +19,28 @@ type Subscriber struct {
 	// hub locked, so it must return at once and must not call the hub.
 	wake func()
 
-	mu sync.Mutex
-	// topics holds the followed topics; the value is the position + 1 of
-	// the topic's pending value in dirty, or 0 while nothing is pending, so
-	// that dirty never holds more than the topic count.
-	topics map[Topic]int
-	// dirty lists the pending values in the order their topics changed.
-	// Take keeps its capacity, so that marking does not allocate once
-	// warmed up.
+	mu     sync.Mutex
+	topics map[Topic]*follow
+	// dirty lists the pending values in the order their topics changed,
+	// never two for one topic, so never more than the topic count. Take
+	// keeps its capacity, so that marking does not allocate once warmed up.
 	dirty  []pending
 	closed bool
+}
+
+// follow is one topic a subscriber follows. The hub keeps it beside the
+// subscriber in the topic's state, so that Publish marks thousands of
+// subscribers without looking the topic up in each one's map. Its fields
+// are guarded by the subscriber's mu.
+type follow struct {
+	topic Topic
+	// n is the position + 1 of the topic's pending value in dirty when
+	// dirty[n-1] is about this follow; any other number means nothing is
+	// pending. Take thus clears dirty without touching the follows, and a
+	// topic that keeps its place from one Take to the next is marked
+	// without a write here.
+	n    int
+	gone bool // no longer followed: marks are ignored until the hub drops it
 }
 
 // pending is a topic's value waiting for Take. The value is captured when
@@ -36,7 +48,7 @@ type Subscriber struct {
 // one Publish, reads no hub state; nil stands for the hub's value at Take
 // time (a topic just followed whose value is the default).
 type pending struct {
-	topic Topic
+	f     *follow
 	entry *Entry
 }
 
@@ -67,7 +79,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return nil
 	}
 	if s.topics == nil {
-		s.topics = make(map[Topic]int, len(topics))
+		s.topics = make(map[Topic]*follow, len(topics))
 	}
 	var fresh []Topic
 	for _, t := range topics {
@@ -80,7 +92,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return ErrTooManyTopics
 	}
 	for _, t := range fresh {
-		s.topics[t] = 0
+		s.topics[t] = &follow{topic: t}
 	}
 	s.mu.Unlock()
 	s.hub.sync(s, fresh)
@@ -92,7 +104,8 @@ func (s *Subscriber) Remove(topics ...Topic) {
 	s.mu.Lock()
 	var gone []Topic
 	for _, t := range topics {
-		if _, ok := s.topics[t]; ok {
+		if f := s.topics[t]; f != nil {
+			f.gone = true
 			delete(s.topics, t)
 			gone = append(gone, t)
 		}
@@ -110,9 +123,9 @@ func (s *Subscriber) Remove(topics ...Topic) {
 func (s *Subscriber) dropDirtyLocked() {
 	kept := s.dirty[:0]
 	for _, p := range s.dirty {
-		if _, ok := s.topics[p.topic]; ok {
+		if !p.f.gone {
 			kept = append(kept, p)
-			s.topics[p.topic] = len(kept)
+			p.f.n = len(kept)
 		}
 	}
 	clear(s.dirty[len(kept):]) // release the names and values
@@ -127,9 +140,8 @@ func (s *Subscriber) Take(dst []*Entry) []*Entry {
 	from := len(dst)
 	var unresolved []Topic // rare: only topics just followed
 	for _, p := range s.dirty {
-		s.topics[p.topic] = 0
 		if p.entry == nil {
-			unresolved = append(unresolved, p.topic)
+			unresolved = append(unresolved, p.f.topic)
 		}
 		dst = append(dst, p.entry)
 	}
@@ -151,7 +163,8 @@ func (s *Subscriber) Close() {
 	s.mu.Lock()
 	s.closed = true
 	topics := make([]Topic, 0, len(s.topics))
-	for t := range s.topics {
+	for t, f := range s.topics {
+		f.gone = true
 		topics = append(topics, t)
 	}
 	s.topics, s.dirty = nil, nil
@@ -159,25 +172,32 @@ func (s *Subscriber) Close() {
 	s.hub.sync(s, topics)
 }
 
-// mark makes e the pending value of t (nil: the hub's value at Take time)
-// and wakes the owner. It reports whether the subscriber follows t. The
-// caller holds the hub lock, which orders the marks of one topic.
-func (s *Subscriber) mark(t Topic, e *Entry) bool {
+// lookup returns the follow of t, nil when t is not followed.
+func (s *Subscriber) lookup(t Topic) *follow {
 	s.mu.Lock()
-	at, ok := s.topics[t]
-	switch {
-	case !ok:
-	case at == 0:
-		s.dirty = append(s.dirty, pending{t, e})
-		s.topics[t] = len(s.dirty)
-	default:
-		s.dirty[at-1].entry = e
+	defer s.mu.Unlock()
+	return s.topics[t]
+}
+
+// mark makes e the pending value of f's topic (nil: the hub's value at
+// Take time) and wakes the owner. It reports whether the subscriber still
+// follows the topic. The caller holds the hub lock, which orders the marks
+// of one topic.
+func (s *Subscriber) mark(f *follow, e *Entry) bool {
+	s.mu.Lock()
+	if f.gone {
+		s.mu.Unlock()
+		return false
+	}
+	if n := f.n; n > 0 && n <= len(s.dirty) && s.dirty[n-1].f == f {
+		s.dirty[n-1].entry = e
+	} else {
+		s.dirty = append(s.dirty, pending{f, e})
+		f.n = len(s.dirty)
 	}
 	s.mu.Unlock()
-	if ok {
-		s.wake()
-	}
-	return ok
+	s.wake()
+	return true
 }
 
 func contains(ts []Topic, t Topic) bool {
