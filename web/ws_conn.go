@@ -30,6 +30,9 @@ type wsConn struct {
 	// queued is set while the connection waits for a flusher or is being
 	// written to (wake, idle).
 	queued atomic.Bool
+	// behind is set while catchUp writes: each of its writes has a
+	// deadline, which tells a dead peer from a slow one.
+	behind atomic.Bool
 
 	mu    sync.Mutex // guards ended and adding to tasks
 	ended bool
@@ -93,14 +96,19 @@ func (c *wsConn) serve(first wsRequest) {
 }
 
 // pingPeer runs when the ping timer fires. A peer that does not answer
-// within pongWait is dead and dropped.
+// within pongWait is dead and dropped. While the connection is behind, its
+// write deadlines do that job; a ping would only queue behind the writes
+// and, with the library's own 5 s bound on control frames, cut a slow
+// peer's writeWait short.
 func (c *wsConn) pingPeer() {
 	c.spawn(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
-		defer cancel()
-		if err := c.conn.Ping(ctx); err != nil {
-			c.fail(fmt.Errorf("web: websocket peer did not answer a ping: %w", err))
-			return
+		if !c.behind.Load() {
+			ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
+			defer cancel()
+			if err := c.conn.Ping(ctx); err != nil {
+				c.fail(fmt.Errorf("web: websocket peer did not answer a ping: %w", err))
+				return
+			}
 		}
 		c.mu.Lock()
 		if !c.ended {

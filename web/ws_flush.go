@@ -177,6 +177,8 @@ func (c *wsConn) handOff(rest []byte, locked bool) {
 // catchUp writes with blocking writes, each within writeWait, until
 // nothing is pending; then c goes back to the flushers.
 func (c *wsConn) catchUp(frames []byte, locked bool) {
+	c.behind.Store(true)
+	defer c.behind.Store(false)
 	var entries []*presence.Entry
 	for {
 		if !locked {
