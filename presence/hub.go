@@ -28,7 +28,8 @@ var _ Hub = (*MemHub)(nil)
 //
 // Lock order: MemHub.mu, then Subscriber.mu. Publish marks subscribers
 // while holding the hub lock, so a subscriber never calls into the hub
-// while holding its own.
+// while holding its own. A wake-up callback runs with the hub lock held
+// and the subscriber's released.
 type MemHub struct {
 	mu     sync.RWMutex
 	topics map[Topic]*topicState
