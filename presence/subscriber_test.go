@@ -10,23 +10,9 @@ import (
 
 // testSub is a subscriber whose wake-ups arrive on a channel of
 // capacity 1, as a writer goroutine would wait for them.
-type testSub struct {
-	*Subscriber
-	c chan struct{}
-}
+type testSub struct{ *ChanSubscriber }
 
-func newSub(h Hub) *testSub {
-	c := make(chan struct{}, 1)
-	return &testSub{Subscriber: h.Subscribe(func() {
-		select {
-		case c <- struct{}{}:
-		default:
-		}
-	}), c: c}
-}
-
-// C is signalled when at least one topic is dirty.
-func (s *testSub) C() <-chan struct{} { return s.c }
+func newSub(h Hub) *testSub { return &testSub{SubscribeChan(h)} }
 
 // Take takes into a fresh slice.
 func (s *testSub) Take() []*Entry { return s.Subscriber.Take(nil) }

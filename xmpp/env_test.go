@@ -192,7 +192,7 @@ func (e *env) awaitDisconnect(t testing.TB) {
 // accepts, and returns it.
 func (e *env) awaitPresence(t testing.TB, jid, what string, ok func(presence.Presence) bool) presence.Presence {
 	t.Helper()
-	sub := e.hub.Subscribe()
+	sub := presence.SubscribeChan(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.JIDTopic(jid)); err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func (e *env) awaitPresence(t testing.TB, jid, what string, ok func(presence.Pre
 	for {
 		select {
 		case <-sub.C():
-			for _, en := range sub.Take() {
+			for _, en := range sub.Take(nil) {
 				last = en.Presence
 				if ok(last) {
 					return last
@@ -226,7 +226,7 @@ func (e *env) awaitStatus(t testing.TB, jid string, st presence.Status, msg stri
 // awaitRoom waits for a room's occupant count.
 func (e *env) awaitRoom(t testing.TB, room string, n int) {
 	t.Helper()
-	sub := e.hub.Subscribe()
+	sub := presence.SubscribeChan(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.RoomTopic(room)); err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ func (e *env) awaitRoom(t testing.TB, room string, n int) {
 	for {
 		select {
 		case <-sub.C():
-			for _, en := range sub.Take() {
+			for _, en := range sub.Take(nil) {
 				if last = en.Room.Occupants; last == n {
 					return
 				}
