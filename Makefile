@@ -14,7 +14,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/badges ./cmd/badges
 
 demo: build
-	./scripts/install-deps
+	./scripts/install-deps prosody
 	$(GO) run ./cmd/demo
 
 test: check

@@ -23,8 +23,11 @@ type Directory struct {
 	jids      map[string]*jidState
 	groups    map[string][]string // roster group -> bare JIDs
 	connected bool
-	stale     bool
-	staleT    *time.Timer
+	// lostAt is when the watcher last lost its connection: the last moment
+	// the XMPP statuses shown were known to be true.
+	lostAt time.Time
+	stale  bool
+	staleT *time.Timer
 	// staleGen tells the current stale timer from one that was stopped
 	// too late: its function may already be waiting for mu.
 	staleGen uint64
@@ -42,6 +45,11 @@ type jidState struct {
 	xmppAt    time.Time // when the XMPP source last changed
 	since     time.Time
 	cur       Presence
+	// onlineAtLoss is set while the JID shows unknown because the watcher
+	// lost its connection while the JID was online over XMPP; it holds the
+	// time of that loss, which becomes last_seen if the JID turns out to
+	// be offline once the watcher is back.
+	onlineAtLoss time.Time
 }
 
 // DirectoryOptions configure a Directory.
@@ -177,8 +185,14 @@ func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentO
 	since = st.since
 	if st.cur.Status == "" || st.cur.Status != p.Status {
 		since = d.now()
-		if st.cur.Status.Online() && p.Status == Offline {
+		switch {
+		case st.cur.Status.Online() && p.Status == Offline:
 			p.LastSeen, wentOffline = since, true
+		case st.cur.Status == Unknown && p.Status == Offline && !st.onlineAtLoss.IsZero():
+			// Online, then stale, now offline: it went offline at some
+			// point of the outage, and the loss is the last moment it was
+			// known online.
+			p.LastSeen, wentOffline = st.onlineAtLoss, true
 		}
 	}
 	if p.Status != Unknown {
@@ -190,6 +204,9 @@ func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentO
 // showLocked makes p what st shows and publishes it.
 func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 	st.cur, st.since = p, since
+	if p.Status != Unknown {
+		st.onlineAtLoss = time.Time{}
+	}
 	d.updates++
 	d.hub.Publish(NewPresenceEntry(p))
 }

@@ -97,7 +97,7 @@ func TestDirectoryHTTPRestartExpiry(t *testing.T) {
 	store := newMemStore(Record{JID: "alice@example.com",
 		HTTP: &HTTPState{Status: Away, Changed: past.Add(-time.Minute), Expires: past}})
 	hub := NewMemHub()
-	s := hub.Subscribe()
+	s := newSub(hub)
 	defer s.Close()
 	if err := s.Add(0, JIDTopic("alice@example.com")); err != nil {
 		t.Fatal(err)

@@ -76,9 +76,9 @@ func (f *fixture) body(jid string) string {
 }
 
 // follow subscribes to jid on the hub and consumes the first value.
-func (f *fixture) follow(jid string) *Subscriber {
+func (f *fixture) follow(jid string) *testSub {
 	f.t.Helper()
-	s := f.hub.Subscribe()
+	s := newSub(f.hub)
 	f.t.Cleanup(s.Close)
 	if err := s.Add(0, JIDTopic(jid)); err != nil {
 		f.t.Fatal(err)
@@ -88,7 +88,7 @@ func (f *fixture) follow(jid string) *Subscriber {
 }
 
 // awaitStatus waits until the hub's value for the topic of s has status want.
-func awaitStatus(t *testing.T, s *Subscriber, want Status) *Entry {
+func awaitStatus(t *testing.T, s *testSub, want Status) *Entry {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {

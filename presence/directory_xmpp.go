@@ -28,6 +28,9 @@ func (d *Directory) Connected() {
 func (d *Directory) Disconnected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.connected {
+		d.lostAt = d.now()
+	}
 	d.connected = false
 	d.unsynced = nil
 	d.armStaleLocked()
@@ -61,6 +64,13 @@ func (d *Directory) markStale(gen uint64) {
 	}
 	d.staleT = nil
 	d.stale = true
+	if !d.lostAt.IsZero() {
+		for _, st := range d.jids {
+			if best, ok := Best(st.resources); ok && best.Status.Online() && st.rec.Subscribed && !st.rec.OptedOut {
+				st.onlineAtLoss = d.lostAt
+			}
+		}
+	}
 	d.republishXMPPLocked()
 }
 
@@ -251,6 +261,21 @@ func (d *Directory) RemoveResource(jid, resource string) {
 	}
 	delete(st.resources, resource)
 	delete(d.unsynced[jid], resource)
+	st.xmppAt = d.now()
+	d.publishLocked(st, false)
+}
+
+// RemoveResources records that every resource of jid went unavailable, as
+// unavailable presence from the bare JID says (RFC 6121 4.3.2).
+func (d *Directory) RemoveResources(jid string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.jids[jid]
+	if st == nil || !st.rec.Subscribed {
+		return
+	}
+	clear(st.resources)
+	delete(d.unsynced, jid)
 	st.xmppAt = d.now()
 	d.publishLocked(st, false)
 }

@@ -270,3 +270,69 @@ func TestDirectoryGroupsHideOptedOut(t *testing.T) {
 		t.Errorf("Groups after opting in again = %v", got)
 	}
 }
+
+// TestDirectoryLastSeenAcrossOutage: a JID online when the watcher lost its
+// connection, unknown while stale, and offline once the watcher is back,
+// was last seen at the loss: the last moment it was known online.
+func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{StaleAfter: 20 * time.Millisecond})
+	const alice, bob = "alice@example.com", "bob@example.com"
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe(alice, Resource{Status: Away})
+	f.subscribe(bob, Resource{}) // known, never online
+	f.dir.EndSync()
+	a := f.follow(alice)
+
+	lost := f.clock.Add(time.Minute)
+	f.dir.Disconnected()
+	awaitStatus(t, a, Unknown)
+	f.clock.Add(time.Hour)
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.EndSync() // alice's resource was not announced again
+	e := awaitStatus(t, a, Offline)
+	if !e.Presence.LastSeen.Equal(lost) {
+		t.Errorf("last_seen = %v, want the loss at %v", e.Presence.LastSeen, lost)
+	}
+	if rec, _ := store.get(alice); !rec.LastSeen.Equal(lost) {
+		t.Errorf("stored last_seen = %v, want %v", rec.LastSeen, lost)
+	}
+	if p := f.dir.Get(bob); p.Status != Offline || !p.LastSeen.IsZero() {
+		t.Errorf("bob, never online: %+v", p)
+	}
+
+	// Online again after the next outage: no last_seen from it.
+	f.dir.SetResource(alice, "res", Resource{Status: DND})
+	f.dir.Disconnected()
+	awaitStatus(t, a, Unknown)
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.SetResource(alice, "res", Resource{Status: DND})
+	f.dir.EndSync()
+	if p := f.dir.Get(alice); p.Status != DND || !p.LastSeen.Equal(lost) {
+		t.Errorf("online after the outage: %+v, want dnd with the old last_seen", p)
+	}
+}
+
+// TestDirectoryRemoveResources: unavailable presence from the bare JID ends
+// every resource with one update.
+func TestDirectoryRemoveResources(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{})
+	const jid = "alice@example.com"
+	f.subscribe(jid, Resource{Status: Away})
+	f.dir.SetResource(jid, "desk", Resource{Status: DND})
+	before := f.dir.Stats().Updates
+	f.dir.RemoveResources(jid)
+	if p := f.dir.Get(jid); p.Status != Offline || p.LastSeen.IsZero() {
+		t.Errorf("after RemoveResources: %+v", p)
+	}
+	if n := f.dir.Stats().Updates - before; n != 1 {
+		t.Errorf("%d updates, want 1", n)
+	}
+	f.dir.RemoveResources("nobody@example.com") // unknown JIDs are ignored
+	if _, ok := f.dir.Record("nobody@example.com"); ok {
+		t.Error("RemoveResources made a JID known")
+	}
+}

@@ -16,8 +16,10 @@ type Hub interface {
 	// Get returns the latest value of t, or the value of an unknown JID (or
 	// an empty room) when nothing was published.
 	Get(t Topic) *Entry
-	// Subscribe returns a subscriber with no topics yet.
-	Subscribe() *Subscriber
+	// Subscribe returns a subscriber with no topics yet. wake is called
+	// whenever one of its topics gets a new value; it runs with the hub
+	// locked, so it must return at once and must not call the hub.
+	Subscribe(wake func()) *Subscriber
 }
 
 var _ Hub = (*MemHub)(nil)
@@ -26,7 +28,8 @@ var _ Hub = (*MemHub)(nil)
 //
 // Lock order: MemHub.mu, then Subscriber.mu. Publish marks subscribers
 // while holding the hub lock, so a subscriber never calls into the hub
-// while holding its own.
+// while holding its own. A wake-up callback runs with the hub lock held
+// and the subscriber's released.
 type MemHub struct {
 	mu     sync.RWMutex
 	topics map[Topic]*topicState
@@ -42,7 +45,7 @@ type MemHub struct {
 type topicState struct {
 	entry *Entry // nil: the default value
 	dflt  bool   // entry holds the default value
-	subs  map[*Subscriber]struct{}
+	subs  map[*Subscriber]*follow
 }
 
 // NewMemHub returns an empty hub.
@@ -72,8 +75,8 @@ func (h *MemHub) Publish(e *Entry) {
 	h.seq++
 	e.Version = h.seq
 	ts.entry, ts.dflt = e, dflt
-	for s := range ts.subs {
-		s.mark(e.Topic)
+	for s, f := range ts.subs {
+		s.mark(f, e)
 	}
 }
 
@@ -93,8 +96,8 @@ func (h *MemHub) Get(t Topic) *Entry {
 }
 
 // Subscribe implements Hub.
-func (h *MemHub) Subscribe() *Subscriber {
-	return &Subscriber{hub: h, wake: make(chan struct{}, 1)}
+func (h *MemHub) Subscribe(wake func()) *Subscriber {
+	return &Subscriber{hub: h, wake: wake}
 }
 
 // Topics reports how many topics hold a value or a subscriber.
@@ -115,15 +118,19 @@ func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 	defer h.mu.Unlock()
 	for _, t := range topics {
 		ts := h.topics[t]
-		if s.mark(t) {
+		var e *Entry // nil: Take asks Get, which knows the default
+		if ts != nil {
+			e = ts.entry
+		}
+		if f := s.lookup(t); f != nil && s.mark(f, e) {
 			if ts == nil {
 				ts = &topicState{}
 				h.topics[t] = ts
 			}
 			if ts.subs == nil {
-				ts.subs = make(map[*Subscriber]struct{})
+				ts.subs = make(map[*Subscriber]*follow)
 			}
-			ts.subs[s] = struct{}{}
+			ts.subs[s] = f
 			continue
 		}
 		if ts == nil {

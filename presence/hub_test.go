@@ -75,7 +75,7 @@ func TestMemHubForgetsDefaults(t *testing.T) {
 	}
 
 	// With a subscriber the default is a new version, kept while followed.
-	s := h.Subscribe()
+	s := newSub(h)
 	b := entry(jid.Name, 2)
 	h.Publish(b)
 	if err := s.Add(0, jid); err != nil {
@@ -103,7 +103,7 @@ func TestMemHubForgetsDefaults(t *testing.T) {
 // behind, however many a client asks for.
 func TestMemHubUnknownTopics(t *testing.T) {
 	h := NewMemHub()
-	s := h.Subscribe()
+	s := newSub(h)
 	for i := range 1000 {
 		tp := JIDTopic(fmt.Sprintf("u%d@example.com", i))
 		if err := s.Add(0, tp); err != nil {
@@ -122,7 +122,7 @@ func TestMemHubUnknownTopics(t *testing.T) {
 func TestMemHubPublishNeverBlocks(t *testing.T) {
 	h := NewMemHub()
 	for range 10 {
-		s := h.Subscribe() // never read
+		s := newSub(h) // never read
 		if err := s.Add(0, JIDTopic("alice@example.com")); err != nil {
 			t.Fatal(err)
 		}
@@ -148,9 +148,9 @@ func TestMemHubPublishAllocs(t *testing.T) {
 	const subs = 200
 	h := NewMemHub()
 	topic := JIDTopic("alice@example.com")
-	all := make([]*Subscriber, subs)
+	all := make([]*testSub, subs)
 	for i := range all {
-		all[i] = h.Subscribe()
+		all[i] = newSub(h)
 		if err := all[i].Add(0, topic); err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestMemHubConcurrent(t *testing.T) {
 		for i := r % 2; i < len(topics); i += 2 {
 			mine = append(mine, topics[i])
 		}
-		s := h.Subscribe()
+		s := newSub(h)
 		wg.Go(func() {
 			defer s.Close()
 			if err := s.Add(0, mine...); err != nil {

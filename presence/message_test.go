@@ -26,6 +26,8 @@ func TestCleanMessage(t *testing.T) {
 		{"controls between spaces", "a \x00 b", "a  b"},
 		{"only controls", "\x00\x01\n\t", ""},
 		{"invalid utf-8", "a\xff\xfeb", "a\uFFFDb"},
+		{"bidi overrides removed", "busy \u202Eenilno\u202C \u2066x\u2069", "busy enilno x"},
+		{"right-to-left text kept", "בפגישה", "בפגישה"},
 		{"non-ascii", "Réunion 会議 🙂", "Réunion 会議 🙂"},
 		{"cut", long, strings.Repeat("é", MaxMessageRunes)},
 		{"cut leaves no trailing space", strings.Repeat("x", MaxMessageRunes-1) + " yz", strings.Repeat("x", MaxMessageRunes-1)},

@@ -43,7 +43,8 @@ type Room struct {
 
 // CleanMessage makes a status text fit to serve: invalid UTF-8 is replaced,
 // line breaks and tabs (with the white space around them) become one space,
-// other control characters vanish, the ends are trimmed, and the result is
+// other control characters and bidirectional embeddings, overrides and
+// isolates vanish (they could make a badge read other than it is), the ends are trimmed, and the result is
 // cut to MaxMessageRunes runes without leaving a trailing space. Runs of
 // plain spaces are the user's and are kept. CleanMessage is idempotent.
 func CleanMessage(s string) string {
@@ -53,7 +54,7 @@ func CleanMessage(s string) string {
 	gap := -1    // start in s of the white space before the current rune; -1: none
 	brk := false // the gap holds a line break or a tab
 	for i, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
+		if unicode.IsSpace(r) || isDropped(r) {
 			if gap < 0 {
 				gap, brk = i, false
 			}
@@ -95,8 +96,16 @@ func isBreak(r rune) bool {
 }
 
 func dropControl(r rune) rune {
-	if unicode.IsControl(r) {
+	if isDropped(r) {
 		return -1
 	}
 	return r
+}
+
+// isDropped reports whether r is removed from status texts: control
+// characters, and the explicit bidirectional formatting characters
+// (U+202A..U+202E, U+2066..U+2069), which could reorder the text around
+// them on a badge. Right-to-left text itself needs none of them.
+func isDropped(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }

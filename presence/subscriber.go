@@ -8,33 +8,64 @@ import (
 // ErrTooManyTopics is returned when a subscriber would exceed its limit.
 var ErrTooManyTopics = errors.New("too many subscriptions")
 
-// Subscriber follows a set of topics. Publishing only marks a topic dirty
-// and wakes the subscriber; its owner then calls Take to read the latest
-// value of each dirty topic. A slow owner skips intermediate values but
-// never misses the last one, and its memory is bounded by its topic count.
+// Subscriber follows a set of topics. Publishing only records the new value
+// as pending and wakes the subscriber; its owner then calls Take to collect
+// the latest value of each changed topic. A slow owner skips intermediate
+// values but never misses the last one, and its memory is bounded by its
+// topic count.
 type Subscriber struct {
-	hub  *MemHub
-	wake chan struct{} // capacity 1: one pending wake-up is enough
+	hub *MemHub
+	// wake tells the owner that a value is pending. It is called with the
+	// hub locked, so it must return at once and must not call the hub.
+	wake func()
 
-	mu sync.Mutex
-	// topics holds the followed topics; the value is true while the topic
-	// is dirty. A topic is in dirty exactly when its value here is true, so
-	// dirty never holds more than the topic count.
-	topics map[Topic]bool
-	// dirty lists the dirty topics in the order they changed. Take keeps
-	// its capacity, so that marking does not allocate once warmed up.
-	dirty  []Topic
+	mu     sync.Mutex
+	topics map[Topic]*follow
+	// dirty lists the pending values in the order their topics changed,
+	// never two for one topic, so never more than the topic count. Take
+	// keeps its capacity, so that marking does not allocate once warmed up.
+	dirty  []pending
 	closed bool
 }
 
-// C is signalled when at least one topic is dirty.
-func (s *Subscriber) C() <-chan struct{} { return s.wake }
+// follow is one topic a subscriber follows. The hub keeps it beside the
+// subscriber in the topic's state, so that Publish marks thousands of
+// subscribers without looking the topic up in each one's map. Its fields
+// are guarded by the subscriber's mu.
+type follow struct {
+	topic Topic
+	// n is the position + 1 of the topic's pending value in dirty when
+	// dirty[n-1] is about this follow; any other number means nothing is
+	// pending. Take thus clears dirty without touching the follows, and a
+	// topic that keeps its place from one Take to the next is marked
+	// without a write here.
+	n    int
+	gone bool // no longer followed: marks are ignored until the hub drops it
+}
+
+// pending is a topic's value waiting for Take. The value is captured when
+// the topic is marked, so that Take, run by thousands of owners right after
+// one Publish, reads no hub state; nil stands for the hub's value at Take
+// time (a topic just followed whose value is the default).
+type pending struct {
+	f     *follow
+	entry *Entry
+}
 
 // Len reports how many topics the subscriber follows.
 func (s *Subscriber) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.topics)
+}
+
+// Pending reports whether a value waits for Take. An owner that took
+// everything checks it after marking itself idle: a wake-up that came in
+// between may have found it busy and left the value to it.
+func (s *Subscriber) Pending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.dirty) > 0
 }
 
 // Add follows topics, keeping the total at or below limit (0: no limit).
@@ -48,7 +79,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return nil
 	}
 	if s.topics == nil {
-		s.topics = make(map[Topic]bool, len(topics))
+		s.topics = make(map[Topic]*follow, len(topics))
 	}
 	var fresh []Topic
 	for _, t := range topics {
@@ -61,7 +92,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 		return ErrTooManyTopics
 	}
 	for _, t := range fresh {
-		s.topics[t] = false
+		s.topics[t] = &follow{topic: t}
 	}
 	s.mu.Unlock()
 	s.hub.sync(s, fresh)
@@ -73,7 +104,8 @@ func (s *Subscriber) Remove(topics ...Topic) {
 	s.mu.Lock()
 	var gone []Topic
 	for _, t := range topics {
-		if _, ok := s.topics[t]; ok {
+		if f := s.topics[t]; f != nil {
+			f.gone = true
 			delete(s.topics, t)
 			gone = append(gone, t)
 		}
@@ -90,37 +122,40 @@ func (s *Subscriber) Remove(topics ...Topic) {
 // is not taking would grow the list without bound.
 func (s *Subscriber) dropDirtyLocked() {
 	kept := s.dirty[:0]
-	for _, t := range s.dirty {
-		if _, ok := s.topics[t]; ok {
-			kept = append(kept, t)
+	for _, p := range s.dirty {
+		if !p.f.gone {
+			kept = append(kept, p)
+			p.f.n = len(kept)
 		}
 	}
-	clear(s.dirty[len(kept):]) // release the names
+	clear(s.dirty[len(kept):]) // release the names and values
 	s.dirty = kept
 }
 
-// Take returns the latest value of every dirty topic and clears the dirty
-// set.
-func (s *Subscriber) Take() []*Entry {
+// Take appends the latest value of every dirty topic to dst, in the order
+// the topics changed, clears the dirty set and returns the extended slice.
+// An owner that passes the same buffer each time takes without allocating.
+func (s *Subscriber) Take(dst []*Entry) []*Entry {
 	s.mu.Lock()
-	if len(s.dirty) == 0 {
-		s.mu.Unlock()
-		return nil
-	}
-	taken := make([]Topic, len(s.dirty))
-	copy(taken, s.dirty)
-	for _, t := range s.dirty {
-		s.topics[t] = false
+	from := len(dst)
+	var unresolved []Topic // rare: only topics just followed
+	for _, p := range s.dirty {
+		if p.entry == nil {
+			unresolved = append(unresolved, p.f.topic)
+		}
+		dst = append(dst, p.entry)
 	}
 	clear(s.dirty)
 	s.dirty = s.dirty[:0]
 	s.mu.Unlock()
 	// The hub is read without s.mu held: Publish takes the hub lock first.
-	out := make([]*Entry, len(taken))
-	for i, t := range taken {
-		out[i] = s.hub.Get(t)
+	for i := from; len(unresolved) > 0; i++ {
+		if dst[i] == nil {
+			dst[i] = s.hub.Get(unresolved[0])
+			unresolved = unresolved[1:]
+		}
 	}
-	return out
+	return dst
 }
 
 // Close stops following every topic. The subscriber is not used afterwards.
@@ -128,7 +163,8 @@ func (s *Subscriber) Close() {
 	s.mu.Lock()
 	s.closed = true
 	topics := make([]Topic, 0, len(s.topics))
-	for t := range s.topics {
+	for t, f := range s.topics {
+		f.gone = true
 		topics = append(topics, t)
 	}
 	s.topics, s.dirty = nil, nil
@@ -136,23 +172,32 @@ func (s *Subscriber) Close() {
 	s.hub.sync(s, topics)
 }
 
-// mark flags t dirty and wakes the owner without ever blocking. It reports
-// whether the subscriber follows t. The caller holds the hub lock.
-func (s *Subscriber) mark(t Topic) bool {
+// lookup returns the follow of t, nil when t is not followed.
+func (s *Subscriber) lookup(t Topic) *follow {
 	s.mu.Lock()
-	dirty, ok := s.topics[t]
-	if ok && !dirty {
-		s.topics[t] = true
-		s.dirty = append(s.dirty, t)
+	defer s.mu.Unlock()
+	return s.topics[t]
+}
+
+// mark makes e the pending value of f's topic (nil: the hub's value at
+// Take time) and wakes the owner. It reports whether the subscriber still
+// follows the topic. The caller holds the hub lock, which orders the marks
+// of one topic.
+func (s *Subscriber) mark(f *follow, e *Entry) bool {
+	s.mu.Lock()
+	if f.gone {
+		s.mu.Unlock()
+		return false
+	}
+	if n := f.n; n > 0 && n <= len(s.dirty) && s.dirty[n-1].f == f {
+		s.dirty[n-1].entry = e
+	} else {
+		s.dirty = append(s.dirty, pending{f, e})
+		f.n = len(s.dirty)
 	}
 	s.mu.Unlock()
-	if ok {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
-	}
-	return ok
+	s.wake()
+	return true
 }
 
 func contains(ts []Topic, t Topic) bool {

@@ -8,8 +8,17 @@ import (
 	"time"
 )
 
+// testSub is a subscriber whose wake-ups arrive on a channel of
+// capacity 1, as a writer goroutine would wait for them.
+type testSub struct{ *ChanSubscriber }
+
+func newSub(h Hub) *testSub { return &testSub{SubscribeChan(h)} }
+
+// Take takes into a fresh slice.
+func (s *testSub) Take() []*Entry { return s.Subscriber.Take(nil) }
+
 // await waits for s to be woken and takes its values.
-func await(t *testing.T, s *Subscriber) []*Entry {
+func await(t *testing.T, s *testSub) []*Entry {
 	t.Helper()
 	select {
 	case <-s.C():
@@ -21,7 +30,7 @@ func await(t *testing.T, s *Subscriber) []*Entry {
 }
 
 // quiet checks that s has nothing pending: no value and no wake-up.
-func quiet(t *testing.T, s *Subscriber) {
+func quiet(t *testing.T, s *testSub) {
 	t.Helper()
 	select {
 	case <-s.C():
@@ -41,7 +50,7 @@ func TestSubscribeCurrentValueFirst(t *testing.T) {
 	r := NewRoomEntry(Room{Room: room.Name, Occupants: 4})
 	h.Publish(r)
 
-	s := h.Subscribe()
+	s := newSub(h)
 	defer s.Close()
 	if err := s.Add(0, alice, bob, room); err != nil {
 		t.Fatal(err)
@@ -63,7 +72,7 @@ func TestSubscribeCurrentValueFirst(t *testing.T) {
 func TestSlowSubscriber(t *testing.T) {
 	h := NewMemHub()
 	topic := JIDTopic("alice@example.com")
-	s := h.Subscribe()
+	s := newSub(h)
 	defer s.Close()
 	if err := s.Add(0, topic); err != nil {
 		t.Fatal(err)
@@ -84,7 +93,7 @@ func TestSlowSubscriber(t *testing.T) {
 func TestSubscriberRemoveAndClose(t *testing.T) {
 	h := NewMemHub()
 	alice, bob := JIDTopic("alice@example.com"), JIDTopic("bob@example.com")
-	s := h.Subscribe()
+	s := newSub(h)
 	if err := s.Add(0, alice, bob); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +128,7 @@ func TestSubscriberRemoveAndClose(t *testing.T) {
 
 func TestSubscriberLimit(t *testing.T) {
 	h := NewMemHub()
-	s := h.Subscribe()
+	s := newSub(h)
 	defer s.Close()
 	tp := func(i int) Topic { return JIDTopic(fmt.Sprintf("u%d@example.com", i)) }
 	if err := s.Add(3, tp(1), tp(2), tp(2)); err != nil { // duplicates count once
@@ -149,7 +158,7 @@ func TestSubscriberLimit(t *testing.T) {
 func TestSubscriberEqualBytesNotRepublished(t *testing.T) {
 	h := NewMemHub()
 	topic := JIDTopic("alice@example.com")
-	s := h.Subscribe()
+	s := newSub(h)
 	defer s.Close()
 	if err := s.Add(0, topic); err != nil {
 		t.Fatal(err)
@@ -174,7 +183,7 @@ func TestSubscriberEqualBytesNotRepublished(t *testing.T) {
 // take, the subscriber holds at most one pending mark per followed topic.
 func TestSubscriberMemoryBounded(t *testing.T) {
 	h := NewMemHub()
-	s := h.Subscribe()
+	s := newSub(h)
 	defer s.Close()
 	kept := JIDTopic("alice@example.com")
 	churn := JIDTopic("bob@example.com")
@@ -207,7 +216,7 @@ func TestSubscriberRaces(t *testing.T) {
 	h := NewMemHub()
 	topic := JIDTopic("alice@example.com")
 	for i := range 5000 {
-		s := h.Subscribe()
+		s := newSub(h)
 		// Start both sides at once: the windows are a few instructions wide.
 		start := make(chan struct{})
 		var wg sync.WaitGroup
@@ -223,7 +232,7 @@ func TestSubscriberRaces(t *testing.T) {
 		h.mu.RLock()
 		var registered bool
 		if ts := h.topics[topic]; ts != nil {
-			_, registered = ts.subs[s]
+			_, registered = ts.subs[s.Subscriber]
 		}
 		h.mu.RUnlock()
 		if follows := s.Len() == 1; follows != registered {

@@ -47,7 +47,7 @@ func TestDirectoryInvisible(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newMemStore()
 			f := newFixture(t, store, DirectoryOptions{ShowMessages: true})
-			s := f.hub.Subscribe()
+			s := newSub(f.hub)
 			defer s.Close()
 			if err := s.Add(0, JIDTopic(jid)); err != nil {
 				t.Fatal(err)

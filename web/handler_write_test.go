@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/presence"
+	"badges/store"
 )
 
 // request sends method target with body and headers to the fixture's server.
@@ -211,7 +212,7 @@ func netAddr(i int) string { return fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8
 // client gets a 500 and readers keep the previous presence.
 func TestPresencePutNotAcknowledgedUnstored(t *testing.T) {
 	hub := presence.NewMemHub()
-	st := &failingStore{}
+	st := &failingStore{Store: openStore(t)}
 	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{ShowMessages: true})
 	if err != nil {
 		t.Fatal(err)
@@ -237,9 +238,9 @@ func TestPresencePutNotAcknowledgedUnstored(t *testing.T) {
 	}
 }
 
-// failingStore is a memStore that fails every Save while fail is set.
+// failingStore is a real store that fails every Save while fail is set.
 type failingStore struct {
-	memStore
+	*store.Store
 	fail error
 }
 
@@ -247,7 +248,7 @@ func (s *failingStore) Save(r presence.Record) error {
 	if s.fail != nil {
 		return s.fail
 	}
-	return s.memStore.Save(r)
+	return s.Store.Save(r)
 }
 
 // FuzzParsePresenceWrite: no body makes the parser panic, every refusal is

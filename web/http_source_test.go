@@ -9,17 +9,17 @@ import (
 )
 
 // awaitHub waits for the hub to deliver jid's presence with status want to
-// s, failing the test at ctx's deadline.
-func awaitHub(ctx context.Context, t *testing.T, s *presence.Subscriber, want presence.Status) presence.Presence {
+// s, woken through woken, failing the test at ctx's deadline.
+func awaitHub(ctx context.Context, t *testing.T, s *presence.Subscriber, woken <-chan struct{}, want presence.Status) presence.Presence {
 	t.Helper()
 	for {
-		for _, e := range s.Take() {
+		for _, e := range s.Take(nil) {
 			if e.Presence.Status == want {
 				return e.Presence
 			}
 		}
 		select {
-		case <-s.C():
+		case <-woken:
 		case <-ctx.Done():
 			t.Fatalf("no %s presence before the deadline", want)
 		}
@@ -74,7 +74,13 @@ func TestHTTPSourceExpires(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	f := newFixture(t, writeOptions(t))
-	s := f.hub.Subscribe()
+	woken := make(chan struct{}, 1)
+	s := f.hub.Subscribe(func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	})
 	defer s.Close()
 	if err := s.Add(0, presence.JIDTopic("alice@example.com")); err != nil {
 		t.Fatal(err)
@@ -87,8 +93,8 @@ func TestHTTPSourceExpires(t *testing.T) {
 	if res, body := f.request(t, "PUT", "/api/v1/presence/alice@example.com", `{"status":"away","ttl":1}`, key); res.StatusCode != 200 {
 		t.Fatalf("PUT = %d %s", res.StatusCode, body)
 	}
-	awaitHub(ctx, t, s, presence.Away)
-	p := awaitHub(ctx, t, s, presence.Offline)
+	awaitHub(ctx, t, s, woken, presence.Away)
+	p := awaitHub(ctx, t, s, woken, presence.Offline)
 	if since := time.Since(start); since < time.Second {
 		t.Errorf("expired after %s, ttl 1 s", since)
 	}

@@ -5,44 +5,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"badges/presence"
+	"badges/store"
 )
 
-// memStore is an in-memory presence.Store for handler tests.
-type memStore struct {
-	mu   sync.Mutex
-	recs map[string]presence.Record
-}
-
-func (m *memStore) Records() ([]presence.Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([]presence.Record, 0, len(m.recs))
-	for _, r := range m.recs {
-		out = append(out, r)
+// openStore opens a real store in a temporary directory, closed when the
+// test ends (after the directory, which is closed first).
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out, nil
-}
-
-func (m *memStore) Save(r presence.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.recs == nil {
-		m.recs = map[string]presence.Record{}
-	}
-	m.recs[r.JID] = r
-	return nil
-}
-
-func (m *memStore) Delete(jid string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.recs, jid)
-	return nil
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // fixture is a server over a real hub and directory.
@@ -55,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
 	hub := presence.NewMemHub()
-	dir, err := presence.NewDirectory(hub, &memStore{}, presence.DirectoryOptions{ShowMessages: true})
+	dir, err := presence.NewDirectory(hub, openStore(t), presence.DirectoryOptions{ShowMessages: true})
 	if err != nil {
 		t.Fatal(err)
 	}

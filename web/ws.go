@@ -13,11 +13,12 @@ import (
 )
 
 // wsHub tracks the open WebSockets so that Shutdown can close them all and
-// wait for their goroutines.
+// wait for their goroutines, and owns the flushers that write to them.
 type wsHub struct {
 	accept  websocket.AcceptOptions
 	timing  wsTiming
 	limiter *clientLimiter
+	flusher *wsFlusher
 
 	open atomic.Int64
 
@@ -31,6 +32,7 @@ func newWSHub(opt Options, s *Server, reg prometheus.Registerer) *wsHub {
 	h := &wsHub{
 		timing:  defaultWSTiming,
 		limiter: newConnectLimiter(opt, s.now),
+		flusher: newWSFlusher(),
 		live:    make(map[*wsConn]struct{}),
 		accept:  websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled},
 	}
@@ -94,7 +96,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "shutting down")
 		return
 	}
-	sb := &smallBuffers{ResponseWriter: w}
+	wire := &wsWire{}
+	sb := &smallBuffers{ResponseWriter: w, wire: wire}
 	conn, err := websocket.Accept(sb, r, &h.accept)
 	if err != nil {
 		h.leave(nil)
@@ -105,10 +108,10 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// that net/http frees its request, response buffers and deep stack:
 	// an idle connection keeps only what it needs. wsHub owns the goroutine
 	// and Shutdown waits for it.
-	c := newWSConn(s, conn, sb.conn)
+	c := newWSConn(s, conn, wire)
 	first := subscribeFromQuery(r.URL.Query())
 	if !h.track(c) {
-		c.stop(true)
+		c.goAway()
 	}
 	go func() {
 		defer h.leave(c)
@@ -123,12 +126,13 @@ func (s *Server) shutdownWS(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
 	for c := range h.live {
-		c.stop(true)
+		c.goAway()
 	}
 	h.mu.Unlock()
 	finished := make(chan struct{})
 	go func() { // ends when the last connection does; each close is bounded
 		h.conns.Wait()
+		h.flusher.wait()
 		close(finished)
 	}()
 	select {

@@ -12,19 +12,21 @@ import (
 // Buffer sizes of an upgraded connection. net/http hands a hijacker a 4 KiB
 // reader and a fresh 4 KiB writer; at 15,000 idle connections those 8 KiB
 // would be most of a connection's memory. Client frames are small subscribe
-// requests and server frames a few hundred bytes, so small buffers cost at
-// most one extra syscall for a rare large frame.
+// requests, so a small reader costs at most one extra syscall for a rare
+// large one. The library writes only control frames (data frames go
+// through wsWire), at most 2 + 125 bytes: the writer must hold one whole,
+// so that each reaches wsWire.Write in one call.
 const (
 	wsReadBuffer  = 256
-	wsWriteBuffer = 512
+	wsWriteBuffer = 128
 )
 
 // smallBuffers hands the WebSocket library a hijacked connection with small
-// buffers instead of net/http's, which then become garbage. It keeps the
-// connection, whose write deadline is cheaper to set than a context timer.
+// buffers instead of net/http's, which then become garbage. The library's
+// writes go through wire, which shares the socket with the data frames.
 type smallBuffers struct {
 	http.ResponseWriter
-	conn net.Conn
+	wire *wsWire
 }
 
 // Unwrap lets response controllers reach the underlying writer.
@@ -52,6 +54,6 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, fmt.Errorf("web: hijack: carry buffered bytes: %w", err)
 		}
 	}
-	w.conn = conn
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+	w.wire.attach(conn)
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.wire, wsWriteBuffer)), nil
 }

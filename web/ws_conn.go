@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,140 +13,120 @@ import (
 	"badges/presence"
 )
 
-// wsConn is one WebSocket client. Two goroutines serve it: a writer (hub
-// values, pings, the close) and a reader, which applies the client's
-// frames. No other goroutine or buffer is kept per connection, so an idle
-// one costs little.
+// wsConn is one WebSocket client. One goroutine serves it for its whole
+// life: the reader, which applies the client's frames. Hub values are
+// written by the shared flushers (ws_flush.go); pings, a socket that fell
+// behind and the closing handshake at Shutdown get short-lived goroutines
+// of the connection's own, which it waits for before it ends. An idle
+// connection thus holds one parked goroutine.
 type wsConn struct {
 	s      *Server
 	conn   *websocket.Conn
-	raw    net.Conn // for write deadlines
+	wire   *wsWire
 	sub    *presence.Subscriber
 	timing wsTiming
+	ping   *time.Timer
 
-	// quit ends the writer: closed when the reader ends or at Shutdown.
-	// Each connection has its own, so that waking a writer locks no
-	// channel that thousands of others wait on too.
-	quit      chan struct{}
-	quitOnce  sync.Once
-	goingAway atomic.Bool // quit came from Shutdown: close with 1001
-	reading   sync.WaitGroup
+	// queued is set while the connection waits for a flusher or is being
+	// written to (wake, idle).
+	queued atomic.Bool
+	// behind is set while catchUp writes: each of its writes has a
+	// deadline, which tells a dead peer from a slow one.
+	behind atomic.Bool
+
+	mu    sync.Mutex // guards ended and adding to tasks
+	ended bool
+	tasks sync.WaitGroup // the goroutines of spawn
 }
 
-func newWSConn(s *Server, conn *websocket.Conn, raw net.Conn) *wsConn {
+func newWSConn(s *Server, conn *websocket.Conn, wire *wsWire) *wsConn {
 	conn.SetReadLimit(wsMaxFrame) // larger frames close with 1009
-	return &wsConn{s: s, conn: conn, raw: raw, sub: s.hub.Subscribe(), timing: s.ws.timing,
-		quit: make(chan struct{})}
+	c := &wsConn{s: s, conn: conn, wire: wire, timing: s.ws.timing}
+	c.sub = s.hub.Subscribe(c.wake)
+	return c
 }
 
-// stop ends the writer; shutdown says to close with 1001.
-func (c *wsConn) stop(shutdown bool) {
-	if shutdown {
-		c.goingAway.Store(true)
+// spawn runs f on a goroutine that serve waits for; false: the connection
+// has ended and f does not run.
+func (c *wsConn) spawn(f func()) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return false
 	}
-	c.quitOnce.Do(func() { close(c.quit) })
+	c.tasks.Go(f)
+	return true
+}
+
+// goAway closes the connection with 1001 (Shutdown). The handshake waits
+// for the peer, so it runs on a goroutine of its own; the reader ends when
+// it is done.
+func (c *wsConn) goAway() {
+	c.spawn(func() { _ = c.conn.Close(websocket.StatusGoingAway, "server shutting down") })
+}
+
+// fail drops the connection after a failed write or ping. Closing the
+// socket ends the reader, which cleans up; it never waits, so flushers may
+// call it.
+func (c *wsConn) fail(err error) {
+	_ = c.wire.conn.Close()
+	c.s.log.Debug("websocket dropped", "err", err)
 }
 
 // serve runs the connection until the peer leaves, a write or ping fails,
-// or the server shuts down; it returns once the reader has ended too.
+// or the server shuts down.
 func (c *wsConn) serve(first wsRequest) {
-	c.reading.Add(1)
-	go c.readLoop()
-	err := c.writeLoop(first)
-	if c.goingAway.Load() {
-		c.setWriteDeadline()
-		_ = c.conn.Close(websocket.StatusGoingAway, "server shutting down")
-	} else {
-		_ = c.conn.CloseNow()
+	c.mu.Lock() // pingPeer reads c.ping under mu
+	c.ping = time.AfterFunc(c.timing.pingPeriod, c.pingPeer)
+	c.mu.Unlock()
+	err := c.apply(first)
+	if err == nil {
+		err = c.readLoop()
 	}
-	c.reading.Wait()
+	c.mu.Lock()
+	c.ended = true
+	c.ping.Stop()
+	c.mu.Unlock()
+	_ = c.conn.CloseNow() // ends a ping or catch-up still writing
+	c.tasks.Wait()
 	c.sub.Close()
 	if err != nil {
 		c.s.log.Debug("websocket closed", "err", err)
 	}
 }
 
-// writeLoop delivers every dirty topic's latest value and pings, until
-// quit or a failed write.
-func (c *wsConn) writeLoop(first wsRequest) error {
-	if err := c.apply(first); err != nil {
-		return err
-	}
-	ping := time.NewTicker(c.timing.pingPeriod)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.sub.C():
-			if err := c.flush(); err != nil {
-				return err
+// pingPeer runs when the ping timer fires. A peer that does not answer
+// within pongWait is dead and dropped. While the connection is behind, its
+// write deadlines do that job; a ping would only queue behind the writes
+// and, with the library's own 5 s bound on control frames, cut a slow
+// peer's writeWait short.
+func (c *wsConn) pingPeer() {
+	c.spawn(func() {
+		if !c.behind.Load() {
+			ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
+			defer cancel()
+			if err := c.conn.Ping(ctx); err != nil {
+				c.fail(fmt.Errorf("web: websocket peer did not answer a ping: %w", err))
+				return
 			}
-		case <-ping.C:
-			if err := c.ping(); err != nil {
-				return err
-			}
-		case <-c.quit:
-			return nil
 		}
-	}
-}
-
-// flush writes the latest value of every dirty topic: the shared bytes
-// each version was encoded to once.
-func (c *wsConn) flush() error {
-	entries := c.sub.Take()
-	if len(entries) == 0 {
-		return nil
-	}
-	frames := make([][]byte, len(entries))
-	for i, e := range entries {
-		frames[i] = e.Frame
-	}
-	return c.write(frames...)
-}
-
-// write sends frames in order within one write deadline. A failed write
-// ends the connection, and with it the reader.
-func (c *wsConn) write(frames ...[]byte) error {
-	c.setWriteDeadline()
-	for _, f := range frames {
-		// The deadline is on the socket: a context without Done spares the
-		// library a timer and an AfterFunc per frame.
-		if err := c.conn.Write(context.Background(), websocket.MessageText, f); err != nil {
-			return fmt.Errorf("web: websocket write: %w", err)
+		c.mu.Lock()
+		if !c.ended {
+			c.ping.Reset(c.timing.pingPeriod)
 		}
-	}
-	return nil
-}
-
-// setWriteDeadline bounds the writes that follow. Every path that writes
-// (frames, pings, the close) sets it first, so an old deadline never
-// cuts a later write short.
-func (c *wsConn) setWriteDeadline() {
-	_ = c.raw.SetWriteDeadline(time.Now().Add(c.timing.writeWait))
-}
-
-// ping fails when the peer does not answer within pongWait: it is dead.
-func (c *wsConn) ping() error {
-	c.setWriteDeadline()
-	ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
-	defer cancel()
-	if err := c.conn.Ping(ctx); err != nil {
-		return fmt.Errorf("web: websocket peer did not answer a ping: %w", err)
-	}
-	return nil
+		c.mu.Unlock()
+	})
 }
 
 // readLoop applies the client's frames until the connection ends. A bad
 // frame gets an error frame and the connection stays.
-func (c *wsConn) readLoop() {
-	defer c.reading.Done()
-	defer c.stop(false)
+func (c *wsConn) readLoop() error {
 	for {
 		// No context: closing the connection is what ends a blocked read,
 		// and a nil Done spares a timer per frame.
 		typ, b, err := c.conn.Read(context.Background())
 		if err != nil {
-			return
+			return err
 		}
 		var req wsRequest
 		if typ != websocket.MessageText {
@@ -161,9 +140,25 @@ func (c *wsConn) readLoop() {
 			err = c.apply(req)
 		}
 		if err != nil {
-			return
+			return err
 		}
 	}
+}
+
+// write sends frames that are not hub values (error frames, the values of
+// hidden topics) from the reader, in order, within writeWait. Blocking
+// here only holds up this client's own reading.
+func (c *wsConn) write(payloads ...[]byte) error {
+	var b []byte
+	for _, p := range payloads {
+		b = appendFrame(b, p)
+	}
+	c.wire.mu.Lock()
+	defer c.wire.mu.Unlock()
+	if c.wire.closed {
+		return nil
+	}
+	return c.wire.writeLocked(b, c.timing.writeWait)
 }
 
 // apply follows or drops the request's topics. Under signed visibility a

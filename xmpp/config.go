@@ -116,11 +116,6 @@ func (c Config) normalize() (Config, error) {
 		return bad("JID", "%q is not a bare JID of an account (user@domain)", c.JID)
 	}
 	c.JID = j
-	if strings.ContainsAny(presence.Local(j), ",=") {
-		// go-xmpp puts the local part into SCRAM unescaped (RFC 5802 5.1
-		// wants "=2C" and "=3D"), so such an account cannot log in.
-		return bad("JID", "%q: the XMPP library cannot log in with ',' or '=' in the local part", c.JID)
-	}
 	if c.Password == "" {
 		return bad("Password", "empty")
 	}

@@ -20,7 +20,7 @@ func TestConfigValidation(t *testing.T) {
 		{"no jid", func(c *Config) { c.JID = "" }, "JID"},
 		{"full jid", func(c *Config) { c.JID = "bot@example.com/res" }, "JID"},
 		{"domain jid", func(c *Config) { c.JID = "example.com" }, "JID"},
-		{"scram-unsafe jid", func(c *Config) { c.JID = "a=b@example.com" }, "JID"},
+		{"jid with , and =", func(c *Config) { c.JID = "a=b,c@example.com" }, ""},
 		{"no password", func(c *Config) { c.Password = "" }, "Password"},
 		{"bad tls", func(c *Config) { c.TLS = "ssl" }, "TLS"},
 		{"plain remote", func(c *Config) { c.TLS, c.Server = TLSNone, "example.com:5222" }, "TLS"},
@@ -52,7 +52,7 @@ func TestConfigValidation(t *testing.T) {
 			case tc.field != "" && ce.Field != tc.field:
 				t.Fatalf("error names %s, want %s: %v", ce.Field, tc.field, err)
 			case tc.field == "":
-				if got.JID != "bot@example.com" || got.Resource != DefaultResource || got.TLSConfig.ServerName != "example.com" {
+				if got.JID != strings.ToLower(c.JID) || got.Resource != DefaultResource || got.TLSConfig.ServerName != "example.com" {
 					t.Errorf("normalised to %+v", got)
 				}
 			}

@@ -4,16 +4,16 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// writeTimeout bounds every write to the server. A peer that stops reading
-// surfaces as an error after it, long before TCP would give up; it is far
-// below the default PingInterval, so a stalled write cannot hide a dead
-// connection for longer than the keepalive would.
+// writeTimeout bounds every write to the server once logged in. A peer that
+// stops reading surfaces as an error after it, long before TCP would give
+// up; it is far below the default PingInterval, so a stalled write cannot
+// hide a dead connection for longer than the keepalive would.
 const writeTimeout = 10 * time.Second
 
 // inboxSize is how many parsed stanzas may wait for the session. The reader
@@ -23,85 +23,55 @@ const inboxSize = 256
 // errLinkClosed marks a link the watcher closed itself.
 var errLinkClosed = errors.New("xmpp: connection closed")
 
-// sender is all the watcher needs of the XMPP library once logged in: a way
-// to put one stanza on the stream.
-type sender interface {
-	SendOrg(stanza string) (int, error)
-}
-
-// link is one logged-in connection. The watcher owns the connection to the
-// server (TLS included) and reads the server's stream itself; the library,
-// which logs in and writes stanzas, talks to the server through a loopback
-// connection that relay copies, with a deadline on every write. go-xmpp
-// offers no deadlines and its reader drops <priority/>, MUC status codes
-// and roster subscription states, so the watcher must see the raw stream.
+// link is one logged-in connection: the watcher's own stream on a
+// connection it dialled, secured and logged in on itself. One goroutine
+// reads stanzas into in; the session writes through send.
 type link struct {
-	server net.Conn // to the server; TLS already negotiated
-	lib    net.Conn // our end of the library's loopback connection
-	out    sender   // the library client, set once logged in
-	jid    string   // the full JID the server bound
+	conn net.Conn // TLS already negotiated, unless in TLS mode none
+	jid  string   // the full JID the server bound
+	mech string   // the SASL mechanism that logged in
 
-	in      chan *stanza  // parsed stanzas; closed when reading stops
-	quit    chan struct{} // closed when the link shuts
-	forward atomic.Bool   // copy server bytes to the library: only during login
-	wg      sync.WaitGroup
+	wmu sync.Mutex // one stanza at a time on the wire
+
+	in   chan *stanza  // parsed stanzas; closed when reading stops
+	quit chan struct{} // closed when the link shuts
+	wg   sync.WaitGroup
 
 	errOnce  sync.Once
 	firstErr error
 	shutOnce sync.Once
 }
 
-func newLink(server, lib net.Conn, plainOnly bool) *link {
-	l := &link{server: server, lib: lib, in: make(chan *stanza, inboxSize), quit: make(chan struct{})}
-	l.forward.Store(true)
-	l.wg.Add(2)
-	go l.relay()
-	go l.read(plainOnly)
+// newLink starts reading the stream of a logged-in connection; r is the
+// reader the login used, which may hold bytes the server sent after it.
+func newLink(conn net.Conn, r *streamReader, jid, mech string) *link {
+	l := &link{conn: conn, jid: jid, mech: mech, in: make(chan *stanza, inboxSize), quit: make(chan struct{})}
+	l.wg.Add(1)
+	go l.read(r)
 	return l
 }
 
-// send writes one stanza through the library. The write lands on loopback
-// and blocks only while relay is stuck writing to the server, which
-// writeTimeout bounds.
+// send writes one stanza, giving up after writeTimeout.
 func (l *link) send(s string) error {
-	if _, err := l.out.SendOrg(s); err != nil {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if err := l.conn.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return fmt.Errorf("xmpp: send: %w", err)
+	}
+	if _, err := io.WriteString(l.conn, s); err != nil {
 		return fmt.Errorf("xmpp: send: %w", err)
 	}
 	return nil
 }
 
-// relay copies the library's output to the server.
-func (l *link) relay() {
-	defer l.wg.Done()
-	buf := make([]byte, 16<<10)
-	for {
-		n, err := l.lib.Read(buf)
-		if n > 0 {
-			if err := l.server.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
-				l.fail(fmt.Errorf("xmpp: write: %w", err))
-				return
-			}
-			if _, err := l.server.Write(buf[:n]); err != nil {
-				l.fail(fmt.Errorf("xmpp: write: %w", err))
-				return
-			}
-		}
-		if err != nil {
-			l.fail(fmt.Errorf("xmpp: library connection: %w", err))
-			return
-		}
-	}
-}
-
 // read parses the server's stream into l.in until it fails or ends.
-func (l *link) read(plainOnly bool) {
+func (l *link) read(r *streamReader) {
 	defer l.wg.Done()
 	defer close(l.in)
-	r := newStreamReader(forwarder{l}, plainOnly)
 	for {
 		st, err := r.next()
 		if err != nil {
-			l.fail(err)
+			l.fail(fmt.Errorf("xmpp: read: %w", err))
 			return
 		}
 		select {
@@ -110,24 +80,6 @@ func (l *link) read(plainOnly bool) {
 			return
 		}
 	}
-}
-
-// forwarder reads from the server and, while the library logs in, hands
-// the same bytes to the library.
-type forwarder struct{ l *link }
-
-func (f forwarder) Read(p []byte) (int, error) {
-	n, err := f.l.server.Read(p)
-	if n > 0 && f.l.forward.Load() {
-		// A failed copy is not the session's failure: the login times out
-		// on its own if the library misses what it needs.
-		if f.l.lib.SetWriteDeadline(time.Now().Add(writeTimeout)) != nil {
-			f.l.forward.Store(false)
-		} else if _, werr := f.l.lib.Write(p[:n]); werr != nil {
-			f.l.forward.Store(false)
-		}
-	}
-	return n, err
 }
 
 // fail records the first reason the link ended and shuts it.
@@ -142,23 +94,25 @@ func (l *link) err() error {
 	return l.firstErr
 }
 
-// shut closes both connections, which ends relay and read.
+// shut closes the connection, which ends read and any blocked send.
 func (l *link) shut() {
 	l.shutOnce.Do(func() {
 		close(l.quit)
-		// Close the TCP connection under TLS: the stream has its own end
-		// marker, and tls.Conn.Close would first try to write an alert
-		// for up to five seconds to a peer that may be gone.
-		raw := l.server
-		if t, ok := raw.(*tls.Conn); ok {
-			raw = t.NetConn()
-		}
-		raw.Close()
-		l.lib.Close()
+		closeRaw(l.conn)
 	})
 }
 
-// close shuts the link and waits for its goroutines.
+// closeRaw closes the TCP connection under TLS: the stream has its own end
+// marker, and tls.Conn.Close would first try to write an alert for up to
+// five seconds to a peer that may be gone.
+func closeRaw(c net.Conn) {
+	if t, ok := c.(*tls.Conn); ok {
+		c = t.NetConn()
+	}
+	c.Close()
+}
+
+// close shuts the link and waits for its reader.
 func (l *link) close() {
 	l.fail(errLinkClosed)
 	l.wg.Wait()

@@ -23,10 +23,6 @@ func (s *session) handlePresence(st *stanza, bare, res string) error {
 	return nil
 }
 
-// dropResources forgets which resources of jid were seen; the Sink has
-// forgotten them with the contact.
-func (s *session) dropResources(jid string) { delete(s.resources, jid) }
-
 // contactPresence applies the availability of one resource of a contact.
 // The Sink ignores JIDs the watcher is not subscribed to; the roster check
 // spares it the calls.
@@ -34,28 +30,17 @@ func (s *session) contactPresence(jid, res string, st *stanza) {
 	if !s.roster[jid].subscribed() {
 		return
 	}
-	seen := s.resources[jid]
-	if st.Type == "unavailable" {
-		if res == "" {
-			// From the bare JID: no resource is available (RFC 6121 4.3.2).
-			for r := range seen {
-				s.sink.RemoveResource(jid, r)
-			}
-			delete(s.resources, jid)
-			return
-		}
+	switch {
+	case st.Type == "unavailable" && res == "":
+		// From the bare JID: no resource is available (RFC 6121 4.3.2).
+		s.sink.RemoveResources(jid)
+	case st.Type == "unavailable":
 		s.sink.RemoveResource(jid, res)
-		delete(seen, res)
-		return
+	default:
+		s.sink.SetResource(jid, res, presence.Resource{
+			Status:   status(st.Show),
+			Message:  text(st.Status),
+			Priority: priority(st.Priority),
+		})
 	}
-	s.sink.SetResource(jid, res, presence.Resource{
-		Status:   status(st.Show),
-		Message:  text(st.Status),
-		Priority: priority(st.Priority),
-	})
-	if seen == nil {
-		seen = make(map[string]struct{}, 1)
-		s.resources[jid] = seen
-	}
-	seen[res] = struct{}{}
 }

@@ -3,9 +3,9 @@ package xmpp
 import (
 	"context"
 	"crypto/tls"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"time"
@@ -100,7 +100,7 @@ func dialOne(ctx context.Context, cfg *Config, addr string) (net.Conn, error) {
 	var out net.Conn
 	switch cfg.TLS {
 	case TLSNone:
-		if ta, ok := c.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
+		if !isLoopback(c.RemoteAddr()) {
 			c.Close()
 			return nil, fmt.Errorf("xmpp: %s resolved to %v, which is not loopback: refusing plain XMPP", addr, c.RemoteAddr())
 		}
@@ -128,10 +128,11 @@ func dialOne(ctx context.Context, cfg *Config, addr string) (net.Conn, error) {
 	return out, nil
 }
 
-// streamHeader opens a client-to-server stream (RFC 6120 4.2).
-func streamHeader(domain string) string {
-	return "<?xml version='1.0'?><stream:stream to='" + esc(domain) +
-		"' version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='" + nsStream + "'>"
+// streamHeader opens a client-to-server stream (RFC 6120 4.2); from is
+// the account, or empty before TLS.
+func streamHeader(domain, from string) string {
+	return "<?xml version='1.0'?><stream:stream" + attr("from", from) + " to='" + esc(domain) +
+		"' version='1.0' xml:lang='en' xmlns='" + nsClient + "' xmlns:stream='" + nsStream + "'>"
 }
 
 // startTLS negotiates STARTTLS (RFC 6120 5.4) on a plain connection and
@@ -139,63 +140,38 @@ func streamHeader(domain string) string {
 // refused: falling back to plain text would let anyone on the path strip
 // the offer.
 func startTLS(ctx context.Context, c net.Conn, cfg *Config) (*tls.Conn, error) {
-	if _, err := c.Write([]byte(streamHeader(presence.Domain(cfg.JID)))); err != nil {
+	if _, err := io.WriteString(c, streamHeader(presence.Domain(cfg.JID), "")); err != nil {
 		return nil, err
 	}
 	// The server sends nothing after <proceed/> until our ClientHello, so
-	// the decoder's read-ahead cannot swallow TLS bytes.
-	dec := xml.NewDecoder(c)
-	var offered bool
-	for {
-		se, err := nextStart(dec)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case se.Name.Space == nsStream && se.Name.Local == "stream":
-			continue
-		case se.Name.Space == nsStream && se.Name.Local == "features":
-			var f struct {
-				StartTLS *struct{} `xml:"urn:ietf:params:xml:ns:xmpp-tls starttls"`
-			}
-			if err := dec.DecodeElement(&f, &se); err != nil {
-				return nil, err
-			}
-			if f.StartTLS == nil {
-				return nil, errors.New("server does not offer STARTTLS (use TLS mode direct, or none on loopback)")
-			}
-			offered = true
-			if _, err := c.Write([]byte("<starttls xmlns='" + nsTLS + "'/>")); err != nil {
-				return nil, err
-			}
-		case se.Name.Space == nsTLS && se.Name.Local == "proceed" && offered:
-			t := tls.Client(c, cfg.TLSConfig)
-			if err := t.HandshakeContext(ctx); err != nil {
-				return nil, err
-			}
-			return t, nil
-		case se.Name.Space == nsStream && se.Name.Local == "error":
-			return nil, decodeStreamError(dec, &se)
-		default:
-			return nil, fmt.Errorf("unexpected <%s xmlns=%q>", se.Name.Local, se.Name.Space)
-		}
+	// the reader's read-ahead cannot swallow TLS bytes.
+	r := newStreamReader(c)
+	se, err := r.element()
+	if err != nil {
+		return nil, err
 	}
-}
-
-// nextStart returns the next start element, skipping everything else.
-func nextStart(dec *xml.Decoder) (xml.StartElement, error) {
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return xml.StartElement{}, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, nil
-		case xml.EndElement:
-			if t.Name.Space == nsStream && t.Name.Local == "stream" {
-				return xml.StartElement{}, errStreamClosed
-			}
-		}
+	if se.Name.Space != nsStream || se.Name.Local != "features" {
+		return nil, fmt.Errorf("<%s xmlns=%q> where features belong", se.Name.Local, se.Name.Space)
 	}
+	f, err := decodeFeatures(r, &se)
+	if err != nil {
+		return nil, err
+	}
+	if !f.startTLS {
+		return nil, errors.New("server does not offer STARTTLS (use TLS mode direct, or none on loopback)")
+	}
+	if _, err := io.WriteString(c, "<starttls xmlns='"+nsTLS+"'/>"); err != nil {
+		return nil, err
+	}
+	if se, err = r.element(); err != nil {
+		return nil, err
+	}
+	if se.Name.Space != nsTLS || se.Name.Local != "proceed" {
+		return nil, fmt.Errorf("<%s xmlns=%q> in answer to STARTTLS", se.Name.Local, se.Name.Space)
+	}
+	t := tls.Client(c, cfg.TLSConfig)
+	if err := t.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return t, nil
 }

@@ -6,13 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"badges/internal/testenv"
 	"badges/presence"
+	"badges/store"
 )
 
 var _ Sink = (*presence.Directory)(nil)
@@ -22,41 +22,19 @@ const wait = 10 * time.Second
 
 const password = "secret-Passw0rd"
 
-// memStore is an in-memory presence.Store.
-type memStore struct {
-	mu sync.Mutex
-	m  map[string]presence.Record
-}
-
-func (s *memStore) Records() ([]presence.Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]presence.Record, 0, len(s.m))
-	for _, r := range s.m {
-		out = append(out, r)
+// stored returns what st holds for jid.
+func stored(t testing.TB, st *store.Store, jid string) (presence.Record, bool) {
+	t.Helper()
+	recs, err := st.Records()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out, nil
-}
-
-func (s *memStore) Save(r presence.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[r.JID] = r
-	return nil
-}
-
-func (s *memStore) Delete(jid string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, jid)
-	return nil
-}
-
-func (s *memStore) get(jid string) (presence.Record, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.m[jid]
-	return r, ok
+	for _, r := range recs {
+		if r.JID == jid {
+			return r, true
+		}
+	}
+	return presence.Record{}, false
 }
 
 // sink is the real Directory, which also reports each disconnect.
@@ -77,7 +55,7 @@ func (s sink) Disconnected() {
 type env struct {
 	p     *testenv.Prosody
 	hub   *presence.MemHub
-	store *memStore
+	store *store.Store
 	dir   *presence.Directory
 	disc  chan struct{}
 	w     *Watcher
@@ -110,9 +88,13 @@ func testLogger(t testing.TB) *slog.Logger {
 // TLS and Logger are filled in unless set.
 func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.DirectoryOptions) *env {
 	t.Helper()
-	e := &env{p: p, hub: presence.NewMemHub(), store: &memStore{m: map[string]presence.Record{}}}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{p: p, hub: presence.NewMemHub(), store: st}
 	dopt.ShowMessages = true
-	var err error
 	e.dir, err = presence.NewDirectory(e.hub, e.store, dopt)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +174,7 @@ func (e *env) awaitDisconnect(t testing.TB) {
 // accepts, and returns it.
 func (e *env) awaitPresence(t testing.TB, jid, what string, ok func(presence.Presence) bool) presence.Presence {
 	t.Helper()
-	sub := e.hub.Subscribe()
+	sub := presence.SubscribeChan(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.JIDTopic(jid)); err != nil {
 		t.Fatal(err)
@@ -203,7 +185,7 @@ func (e *env) awaitPresence(t testing.TB, jid, what string, ok func(presence.Pre
 	for {
 		select {
 		case <-sub.C():
-			for _, en := range sub.Take() {
+			for _, en := range sub.Take(nil) {
 				last = en.Presence
 				if ok(last) {
 					return last
@@ -226,7 +208,7 @@ func (e *env) awaitStatus(t testing.TB, jid string, st presence.Status, msg stri
 // awaitRoom waits for a room's occupant count.
 func (e *env) awaitRoom(t testing.TB, room string, n int) {
 	t.Helper()
-	sub := e.hub.Subscribe()
+	sub := presence.SubscribeChan(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.RoomTopic(room)); err != nil {
 		t.Fatal(err)
@@ -237,7 +219,7 @@ func (e *env) awaitRoom(t testing.TB, room string, n int) {
 	for {
 		select {
 		case <-sub.C():
-			for _, en := range sub.Take() {
+			for _, en := range sub.Take(nil) {
 				if last = en.Room.Occupants; last == n {
 					return
 				}

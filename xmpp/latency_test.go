@@ -18,13 +18,13 @@ func BenchmarkPresenceLatency(b *testing.B) {
 	p := testenv.StartProsody(b)
 	e := start(b, p, Config{}, presence.DirectoryOptions{})
 	jid, c := e.optIn(b, "", "phone")
-	sub := e.hub.Subscribe()
+	sub := presence.SubscribeChan(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.JIDTopic(jid)); err != nil {
 		b.Fatal(err)
 	}
 	<-sub.C()
-	sub.Take() // the current value
+	sub.Take(nil) // the current value
 	var lat []time.Duration
 	shows := []string{"away", "dnd"}
 	for i := 0; b.Loop(); i++ {
@@ -45,13 +45,13 @@ func BenchmarkPresenceLatency(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // the loop time includes nothing but waiting
 }
 
-func awaitMessage(b *testing.B, sub *presence.Subscriber, msg string) {
+func awaitMessage(b *testing.B, sub *presence.ChanSubscriber, msg string) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
 		case <-sub.C():
-			for _, en := range sub.Take() {
+			for _, en := range sub.Take(nil) {
 				if en.Presence.Message == msg {
 					return
 				}

@@ -2,144 +2,144 @@ package xmpp
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
-	"strings"
 	"time"
 
-	goxmpp "github.com/xmppo/go-xmpp"
+	"badges/presence"
 )
 
 // connect dials the server and logs in; the link it returns is the session's
 // only connection.
 func connect(ctx context.Context, cfg *Config) (*link, error) {
-	server, err := dial(ctx, cfg)
+	conn, err := dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return login(ctx, cfg, server)
+	return login(ctx, cfg, conn)
 }
 
-// login runs the library's SASL authentication and resource binding over
-// server, which dial has already secured. The library only dials by address,
-// so it gets a loopback listener whose single connection is relayed to
-// server; see link.
-func login(ctx context.Context, cfg *Config, server net.Conn) (*link, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// login negotiates the stream on conn, which dial has secured, up to a bound
+// resource (RFC 6120 4.3): SASL, a stream restart, binding, and the legacy
+// session where a server still requires it. dial's deadline on conn bounds
+// every read and write of it, and the whole login with them; ctx ends it
+// early. On failure conn is closed.
+func login(ctx context.Context, cfg *Config, conn net.Conn) (*link, error) {
+	n := &negotiation{
+		cfg: cfg, w: conn, r: newStreamReader(conn),
+		ids: idGen{prefix: "login-" + rand.Text()[:8] + "-"},
+	}
+	if t, ok := conn.(*tls.Conn); ok {
+		cs := t.ConnectionState()
+		n.tls = &cs
+	} else {
+		n.plainOK = cfg.TLS == TLSNone && isLoopback(conn.RemoteAddr())
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	jid, mech, err := n.run()
+	if !stop() {
+		err = ctx.Err() // the deadline is in the past, whatever run said
+	}
+	if err == nil {
+		// Reads now wait as long as the stream lives (the keepalive
+		// watches it); each write gets its own deadline in link.send.
+		if err = conn.SetDeadline(time.Time{}); err != nil {
+			err = fmt.Errorf("xmpp: clear deadline: %w", err)
+		}
+	}
 	if err != nil {
-		server.Close()
-		return nil, fmt.Errorf("xmpp: loopback listener: %w", err)
-	}
-	defer ln.Close()
-	addr := ln.Addr().String()
-	if p := proxyFor(addr); p != "" {
-		ln.Close()
-		server.Close()
-		return nil, fmt.Errorf("xmpp: HTTP_PROXY %q would capture the XMPP library's loopback connection to %s: add 127.0.0.1 to NO_PROXY", p, addr)
-	}
-	opts := goxmpp.Options{
-		Host:     addr,
-		User:     cfg.JID,
-		Password: cfg.Password,
-		Resource: cfg.Resource,
-		// TLS sits below the library, on the connection dial secured; the
-		// library sees only the loopback leg, so it must not negotiate
-		// TLS itself and must accept authenticating over that leg.
-		NoTLS:                        true,
-		InsecureAllowUnencryptedAuth: true,
-		// RFC 3921 session establishment, which older servers require
-		// and newer ones accept.
-		Session: true,
-		// The library sends an initial presence with this <show/> while
-		// logging in; it matches ownPresence.
-		Status:      "chat",
-		DialTimeout: dialTimeout,
-	}
-	type result struct {
-		c   *goxmpp.Client
-		err error
-	}
-	res := make(chan result, 1)
-	// Owned here: NewClient returns once the login ends or its loopback
-	// connection closes, and every path below waits for it.
-	go func() {
-		c, err := opts.NewClient()
-		res <- result{c, err}
-	}()
-
-	deadline := time.Now().Add(setupTimeout)
-	if tl, ok := ln.(*net.TCPListener); ok {
-		tl.SetDeadline(deadline)
-	}
-	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
-	lib, err := ln.Accept()
-	stopAccept()
-	ln.Close() // one connection only
-	if err != nil {
-		server.Close()
-		<-res
-		return nil, fmt.Errorf("xmpp: accept the library's loopback connection: %w", err)
-	}
-
-	l := newLink(server, lib, cfg.TLS == TLSNone)
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	var reason error
-	select {
-	case r := <-res:
-		if r.err != nil {
-			l.close()
-			if e := l.err(); e != errLinkClosed && e != nil {
-				return nil, fmt.Errorf("xmpp: login as %s: %w (%v)", cfg.JID, r.err, e)
-			}
-			return nil, fmt.Errorf("xmpp: login as %s: %w", cfg.JID, r.err)
+		closeRaw(conn)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("xmpp: login as %s: %w", cfg.JID, ctx.Err())
 		}
-		l.forward.Store(false)
-		l.out, l.jid = r.c, r.c.JID()
-		// Reads wait as long as the stream lives (the keepalive watches
-		// it); writes get their own deadline in relay.
-		if err := server.SetReadDeadline(time.Time{}); err != nil {
-			l.close()
-			return nil, fmt.Errorf("xmpp: clear read deadline: %w", err)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, fmt.Errorf("%w (connection setup is limited to %v)", err, setupTimeout)
 		}
-		return l, nil
-	case <-ctx.Done():
-		reason = ctx.Err()
-	case <-timer.C:
-		reason = fmt.Errorf("no answer within %v", setupTimeout)
-	case <-l.quit:
-		// The server ended the stream; the library's view (say, a SASL
-		// failure) is the better explanation.
-		l.close()
-		if r := <-res; r.err != nil {
-			return nil, fmt.Errorf("xmpp: login as %s: %w (%v)", cfg.JID, r.err, l.err())
-		}
-		return nil, fmt.Errorf("xmpp: login as %s: %w", cfg.JID, l.err())
+		return nil, err
 	}
-	l.close()
-	<-res // the library fails as soon as its connection closes
-	return nil, fmt.Errorf("xmpp: login as %s: %w", cfg.JID, reason)
+	return newLink(conn, n.r, jid, mech), nil
 }
 
-// proxyFor returns the proxy the library would route addr through. go-xmpp
-// honours HTTP_PROXY and NO_PROXY (substring match) when it dials.
-func proxyFor(addr string) string {
-	p := os.Getenv("HTTP_PROXY")
-	if p == "" {
-		p = os.Getenv("http_proxy")
+// isLoopback reports whether addr is a loopback TCP address.
+func isLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// negotiation is one login in progress. It runs in the caller's goroutine,
+// alone on the connection, so its writes need no lock.
+type negotiation struct {
+	cfg *Config
+	w   io.Writer
+	r   *streamReader
+	// tls is the state of the connection's TLS; nil in TLS mode none.
+	tls *tls.ConnectionState
+	// plainOK allows PLAIN without TLS: TLS mode none, to loopback.
+	plainOK bool
+	ids     idGen
+}
+
+func (n *negotiation) write(s string) error {
+	_, err := io.WriteString(n.w, s)
+	return err
+}
+
+// run negotiates the stream and returns the bound full JID and the SASL
+// mechanism that logged in.
+func (n *negotiation) run() (jid, mech string, err error) {
+	f, err := n.open()
+	if err != nil {
+		return "", "", err
 	}
-	if p == "" {
-		return ""
+	if n.tls == nil && f.startTLSRequired {
+		return "", "", errors.New("xmpp: the server requires TLS: use TLS mode starttls")
 	}
-	np := os.Getenv("NO_PROXY")
-	if np == "" {
-		np = os.Getenv("no_proxy")
+	if mech, err = n.authenticate(f); err != nil {
+		return "", "", err
 	}
-	for _, s := range strings.Split(np, ",") {
-		if np != "" && strings.Contains(strings.ToUpper(addr), strings.ToUpper(s)) {
-			return ""
+	// RFC 6120 6.4.6: the stream starts over on the same connection, and
+	// its features now offer binding.
+	if f, err = n.open(); err != nil {
+		return "", "", err
+	}
+	if !f.bind {
+		return "", "", errors.New("xmpp: the server offers no resource binding after login")
+	}
+	if jid, err = n.bind(); err != nil {
+		return "", "", err
+	}
+	if f.sessionRequired {
+		if err := n.session(); err != nil {
+			return "", "", err
 		}
 	}
-	return p
+	return jid, mech, nil
+}
+
+// open sends a stream header and reads the features of the server's stream.
+func (n *negotiation) open() (features, error) {
+	from := ""
+	if n.tls != nil {
+		from = n.cfg.JID // RFC 6120 4.7.1: on a secured stream, say who we are
+	}
+	if err := n.write(streamHeader(presence.Domain(n.cfg.JID), from)); err != nil {
+		return features{}, fmt.Errorf("xmpp: open stream: %w", err)
+	}
+	se, err := n.r.element()
+	if err != nil {
+		return features{}, fmt.Errorf("xmpp: open stream: %w", err)
+	}
+	if se.Name.Space != nsStream || se.Name.Local != "features" {
+		return features{}, fmt.Errorf("xmpp: open stream: <%s xmlns=%q> where features belong", se.Name.Local, se.Name.Space)
+	}
+	f, err := decodeFeatures(n.r, &se)
+	if err != nil {
+		return features{}, fmt.Errorf("xmpp: stream features: %w", err)
+	}
+	return f, nil
 }

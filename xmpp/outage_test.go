@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -177,20 +176,4 @@ func TestShutdownWithDeadConnection(t *testing.T) {
 	e.awaitConnected(t, true)
 	bh.swallow() // the server will never close the stream in answer to ours
 	e.stop(t)    // fails if Run takes more than 2 s
-}
-
-func TestLoginRefusedNamesTheReason(t *testing.T) {
-	p := testenv.StartProsody(t)
-	cfg, err := Config{JID: newUser(t, p, ""), Password: "wrong", Server: p.Addr, TLS: TLSNone}.normalize()
-	must(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	l, err := connect(ctx, &cfg)
-	if err == nil {
-		l.close()
-		t.Fatal("logged in with a wrong password")
-	}
-	if !strings.Contains(err.Error(), "auth failure") || strings.Contains(err.Error(), "wrong") {
-		t.Errorf("err = %v", err)
-	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // rosterQuery is <query xmlns='jabber:iq:roster'/> (RFC 6121 2.1), read
-// from the raw stanza: go-xmpp drops the subscription attribute.
+// with the subscription state of each item.
 type rosterQuery struct {
 	Items []rosterItemXML `xml:"item"`
 }
@@ -127,9 +127,6 @@ func (s *session) rosterPush(st *stanza) error {
 			if prev.subscribed() {
 				err = s.sink.SetRosterItem(jid, e.item())
 			}
-		}
-		if !e.subscribed() {
-			s.dropResources(jid)
 		}
 		if err != nil {
 			s.log.Error("xmpp: store a roster change", "jid", jid, "err", err)

@@ -34,20 +34,18 @@ type session struct {
 
 	watchAsked *bool // Config.Watch was asked in this Run; owned by Run's goroutine
 
-	resources map[string]map[string]struct{} // contact -> resources seen available
-	rooms     map[string]*room
-	hinted    map[string]time.Time // when a JID last got the "unknown command" hint
+	rooms  map[string]*room
+	hinted map[string]time.Time // when a JID last got the "unknown command" hint
 }
 
 func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool) *session {
 	s := &session{
 		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
-		log:       cfg.Logger,
-		bare:      cfg.JID,
-		ids:       idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
-		resources: make(map[string]map[string]struct{}),
-		rooms:     make(map[string]*room, len(cfg.Rooms)),
-		hinted:    make(map[string]time.Time),
+		log:    cfg.Logger,
+		bare:   cfg.JID,
+		ids:    idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
+		rooms:  make(map[string]*room, len(cfg.Rooms)),
+		hinted: make(map[string]time.Time),
 	}
 	for _, r := range cfg.Rooms {
 		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{})}

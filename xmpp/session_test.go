@@ -32,7 +32,7 @@ func TestChatCommands(t *testing.T) {
 	e.awaitStatus(t, jid, presence.Away, "")
 	say("show message", "shown again")
 	e.awaitStatus(t, jid, presence.Away, "Secret plans")
-	if rec, _ := e.store.get(jid); rec.OptedOut || rec.HideMessage {
+	if rec, _ := stored(t, e.store, jid); rec.OptedOut || rec.HideMessage {
 		t.Errorf("stored choices %+v, want none", rec)
 	}
 	say("what?", "Unknown command")

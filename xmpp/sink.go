@@ -18,9 +18,11 @@ type Sink interface {
 	// SetRosterItem and RemoveRosterItem apply one roster push.
 	SetRosterItem(jid string, it presence.RosterItem) error
 	RemoveRosterItem(jid string) error
-	// SetResource and RemoveResource follow one resource of a contact.
+	// SetResource and RemoveResource follow one resource of a contact;
+	// RemoveResources ends all of them.
 	SetResource(jid, resource string, r presence.Resource)
 	RemoveResource(jid, resource string)
+	RemoveResources(jid string)
 	// SetRoom publishes the occupant count of a room.
 	SetRoom(room string, occupants int)
 	// SetChoice records a user's choices; Record reads them back.

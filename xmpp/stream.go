@@ -15,79 +15,96 @@ import (
 const maxStanzaBytes = 1 << 20
 
 // errStreamClosed reports that the server ended the stream.
-var errStreamClosed = errors.New("xmpp: server closed the stream")
+var errStreamClosed = errors.New("server closed the stream")
 
-// streamReader reads the server-to-client stream, across the stream restarts
-// of the login, and returns its stanzas. It never writes.
+// nsClient is the default namespace of a client stream (RFC 6120 4.8.3).
+const nsClient = "jabber:client"
+
+// streamReader reads the server-to-client stream, across the stream restart
+// after SASL: the login reads the negotiation elements through element,
+// then the link reads stanzas through next. It never writes.
+//
+// One decoder serves the whole connection. After <success/> the server
+// sends nothing until our new stream header, so no byte of the restarted
+// stream can hide in a discarded decoder's buffer, and the restarted
+// stream's header simply opens inside the first, which the decoder allows.
 type streamReader struct {
 	dec *xml.Decoder
 	lim *limitReader
-	// plainOnly is set in TLS mode none: a server that requires STARTTLS
-	// there is a configuration error, reported at once.
-	plainOnly bool
 }
 
-func newStreamReader(r io.Reader, plainOnly bool) *streamReader {
+func newStreamReader(r io.Reader) *streamReader {
 	lim := &limitReader{r: r}
-	return &streamReader{dec: xml.NewDecoder(lim), lim: lim, plainOnly: plainOnly}
+	return &streamReader{dec: xml.NewDecoder(lim), lim: lim}
 }
 
-// next returns the next stanza; stream headers, features and the SASL
-// exchange (which the library handles) are skipped. A stream error or the
-// end of the stream is an error.
-func (r *streamReader) next() (*stanza, error) {
+// element returns the start of the next top-level element of the stream:
+// stream headers are passed over, a stream error or the end of the stream
+// is an error. The caller reads or skips the element.
+func (r *streamReader) element() (xml.StartElement, error) {
 	for {
 		r.lim.n = 0
 		se, err := nextStart(r.dec)
 		if err != nil {
-			return nil, err
+			return se, r.fail(err)
 		}
 		if r.lim.n > maxStanzaBytes {
-			return nil, errTooLarge
+			return se, errTooLarge
 		}
 		switch {
 		case se.Name.Space == nsStream && se.Name.Local == "stream":
 			// A stream (re)start: what follows are its children.
 		case se.Name.Space == nsStream && se.Name.Local == "error":
-			return nil, decodeStreamError(r.dec, &se)
-		case se.Name.Space == nsStream && se.Name.Local == "features" && r.plainOnly:
-			var f struct {
-				StartTLS *struct {
-					Required *struct{} `xml:"required"`
-				} `xml:"urn:ietf:params:xml:ns:xmpp-tls starttls"`
-			}
-			if err := r.dec.DecodeElement(&f, &se); err != nil {
-				return nil, r.fail(err)
-			}
-			if f.StartTLS != nil && f.StartTLS.Required != nil {
-				return nil, errors.New("xmpp: the server requires TLS: use TLS mode starttls")
-			}
-		case se.Name.Space == "jabber:client" &&
-			(se.Name.Local == "message" || se.Name.Local == "presence" || se.Name.Local == "iq"):
-			st := new(stanza)
-			if err := r.dec.DecodeElement(st, &se); err != nil {
-				return nil, r.fail(err)
-			}
-			if r.lim.n > maxStanzaBytes {
-				return nil, errTooLarge
-			}
-			return st, nil
+			return se, decodeStreamError(r.dec, &se)
 		default:
-			if err := r.dec.Skip(); err != nil {
-				return nil, r.fail(err)
-			}
+			return se, nil
 		}
 	}
 }
 
-func (r *streamReader) fail(err error) error {
+// decode reads the element se starts into v.
+func (r *streamReader) decode(v any, se *xml.StartElement) error {
+	if err := r.dec.DecodeElement(v, se); err != nil {
+		return r.fail(err)
+	}
 	if r.lim.n > maxStanzaBytes {
+		return errTooLarge
+	}
+	return nil
+}
+
+// skip passes over the rest of the element just started.
+func (r *streamReader) skip() error { return r.fail(r.dec.Skip()) }
+
+// next returns the next stanza; anything else is skipped.
+func (r *streamReader) next() (*stanza, error) {
+	for {
+		se, err := r.element()
+		if err != nil {
+			return nil, err
+		}
+		if se.Name.Space == nsClient && (se.Name.Local == "message" || se.Name.Local == "presence" || se.Name.Local == "iq") {
+			st := new(stanza)
+			if err := r.decode(st, &se); err != nil {
+				return nil, err
+			}
+			return st, nil
+		}
+		if err := r.skip(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fail blames an error on the size limit when that is what ended the read.
+func (r *streamReader) fail(err error) error {
+	if err != nil && r.lim.n > maxStanzaBytes {
 		return errTooLarge
 	}
 	return err
 }
 
-var errTooLarge = fmt.Errorf("xmpp: a stanza exceeds %d bytes", maxStanzaBytes)
+var errTooLarge = fmt.Errorf("an element exceeds %d bytes", maxStanzaBytes)
 
 // limitReader counts the bytes read since the counter was last reset and
 // fails reads once the count passes maxStanzaBytes.
@@ -112,7 +129,7 @@ func decodeStreamError(dec *xml.Decoder, se *xml.StartElement) error {
 		Text       string    `xml:"urn:ietf:params:xml:ns:xmpp-streams text"`
 	}
 	if err := dec.DecodeElement(&e, se); err != nil {
-		return fmt.Errorf("xmpp: stream error (unreadable): %w", err)
+		return fmt.Errorf("stream error (unreadable): %w", err)
 	}
 	cond := "undefined-condition"
 	for _, c := range e.Conditions {
@@ -122,7 +139,25 @@ func decodeStreamError(dec *xml.Decoder, se *xml.StartElement) error {
 		}
 	}
 	if e.Text != "" {
-		return fmt.Errorf("xmpp: stream error %s: %s", cond, e.Text)
+		return fmt.Errorf("stream error %s: %s", cond, e.Text)
 	}
-	return fmt.Errorf("xmpp: stream error %s", cond)
+	return fmt.Errorf("stream error %s", cond)
+}
+
+// nextStart returns the next start element, skipping everything else.
+func nextStart(dec *xml.Decoder) (xml.StartElement, error) {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t, nil
+		case xml.EndElement:
+			if t.Name.Space == nsStream && t.Name.Local == "stream" {
+				return xml.StartElement{}, errStreamClosed
+			}
+		}
+	}
 }

@@ -10,9 +10,9 @@ import (
 
 const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='1' from='example.com' version='1.0'>`
 
-func readAll(t *testing.T, body string, plainOnly bool) ([]*stanza, error) {
+func readAll(t *testing.T, body string) ([]*stanza, error) {
 	t.Helper()
-	r := newStreamReader(strings.NewReader(header+body), plainOnly)
+	r := newStreamReader(strings.NewReader(header + body))
 	var out []*stanza
 	for {
 		st, err := r.next()
@@ -38,7 +38,7 @@ func TestStreamReaderStanzas(t *testing.T) {
 		`<message from='dave@example.com/x' type='chat'><body>help</body></message>` +
 		`<presence type='error' from='room@muc.example.com/badges'><error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>` +
 		`</stream:stream>`
-	got, err := readAll(t, body, false)
+	got, err := readAll(t, body)
 	if !errors.Is(err, errStreamClosed) {
 		t.Fatalf("end: %v", err)
 	}
@@ -73,24 +73,17 @@ func TestStreamReaderStanzas(t *testing.T) {
 func TestStreamReaderErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
-		plainOnly        bool
 	}{
-		{"stream error", `<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>replaced</text></stream:error>`, "stream error conflict: replaced", false},
-		{"tls required", `<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>`, "requires TLS", true},
-		{"huge stanza", `<message><body>` + strings.Repeat("x", maxStanzaBytes+16<<10) + `</body></message>`, "exceeds", false},
-		{"broken xml", `<message><body></message>`, "syntax error", false},
+		{"stream error", `<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>replaced</text></stream:error>`, "stream error conflict: replaced"},
+		{"huge stanza", `<message><body>` + strings.Repeat("x", maxStanzaBytes+16<<10) + `</body></message>`, "exceeds"},
+		{"broken xml", `<message><body></message>`, "syntax error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := readAll(t, tc.body, tc.plainOnly)
+			_, err := readAll(t, tc.body)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
-	}
-	// An optional STARTTLS offer is fine in plain mode.
-	_, err := readAll(t, `<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>`, true)
-	if !errors.Is(err, errStreamClosed) && !strings.Contains(err.Error(), "EOF") {
-		t.Fatalf("optional starttls: %v", err)
 	}
 }
 
@@ -130,7 +123,7 @@ func TestOutgoingStanzasEscape(t *testing.T) {
 			t.Fatalf("unescaped %q in %s", bad, s)
 		}
 	}
-	r := newStreamReader(strings.NewReader(header+s), false)
+	r := newStreamReader(strings.NewReader(header + s))
 	st, err := r.next()
 	if err != nil || text(st.Body) != "a < b & 'c'" {
 		t.Fatalf("round trip: %+v, %v", st, err)
@@ -147,7 +140,7 @@ func FuzzStreamReader(f *testing.F) {
 	f.Add(`<stream:error><bad-format xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`)
 	f.Add(`<message type='chat'><body>help</body><body xml:lang='de'>hilfe</body></message>`)
 	f.Fuzz(func(t *testing.T, body string) {
-		r := newStreamReader(strings.NewReader(header+body), true)
+		r := newStreamReader(strings.NewReader(header + body))
 		for range 10000 {
 			st, err := r.next()
 			if err != nil {

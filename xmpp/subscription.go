@@ -49,7 +49,6 @@ func (s *session) onUnsubscribe(jid, typ string) error {
 	if err := s.sink.Forget(jid); err != nil {
 		s.log.Error("xmpp: forget a contact", "jid", jid, "err", err)
 	}
-	s.dropResources(jid)
 	if _, known := s.roster[jid]; !known {
 		return nil
 	}

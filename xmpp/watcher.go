@@ -1,17 +1,18 @@
 // Package xmpp is the watcher: it logs in to an XMPP server as one account,
 // follows the presence of the contacts who opted in and the occupancy of
 // chat rooms, and feeds what it learns to a Sink (the presence.Directory).
-// It is the only package that imports the XMPP client library.
 //
-// Connection (dial.go, login.go, conn.go): the watcher dials the server and
-// negotiates TLS (STARTTLS or direct) itself, then lets go-xmpp log in
-// (SASL, resource binding) through a loopback connection that it relays to
-// the server. It parses the server's stream itself (stream.go, stanza.go)
-// and writes stanzas through the library. This gives every write a
-// deadline, makes login and shutdown cancellable, and keeps what go-xmpp's
-// own reader drops: <priority/>, MUC status codes and roster subscription
-// states. The library's SCRAM-*-PLUS channel binding is given up, since the
-// library no longer sees the TLS layer; plain SCRAM over TLS remains.
+// Connection (dial.go, login.go, conn.go): the watcher owns its stream from
+// the first byte. It dials the server, negotiates TLS (STARTTLS or direct
+// TLS), then logs in itself: SASL with mellium.im/sasl (sasl.go; SCRAM with
+// channel binding where the server supports it, then SCRAM, then PLAIN over
+// TLS or to loopback only), the stream restart, resource binding and, for
+// servers that still require it, the legacy session (bind.go). It parses the
+// server's stream with encoding/xml (stream.go, features.go, stanza.go) and
+// writes stanzas as text (send.go) straight to the connection, each write
+// with a deadline. Owning the stream makes login and shutdown cancellable
+// and keeps what a general-purpose client library would drop: <priority/>,
+// MUC status codes and roster subscription states.
 //
 // Session (session.go): each login asks for the roster, sends presence and
 // pings the server; the answer to that ping ends the initial sync (see run).
@@ -103,7 +104,7 @@ func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err 
 	if err != nil {
 		return false, err
 	}
-	w.log.Info("xmpp: logged in", "jid", l.jid)
+	w.log.Info("xmpp: logged in", "jid", l.jid, "sasl", l.mech)
 	// A session stuck in a write to a stalled server does not see ctx end;
 	// once the goodbye has had its time, shutting the link frees it.
 	done := make(chan struct{})

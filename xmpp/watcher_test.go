@@ -42,7 +42,7 @@ func TestOptInFollowsEveryStatus(t *testing.T) {
 	if off.LastSeen.IsZero() {
 		t.Fatal("offline without last_seen")
 	}
-	if rec, ok := e.store.get(jid); !ok || !rec.Subscribed || rec.LastSeen.IsZero() {
+	if rec, ok := stored(t, e.store, jid); !ok || !rec.Subscribed || rec.LastSeen.IsZero() {
 		t.Errorf("stored record = %+v, %v; want subscribed with last_seen", rec, ok)
 	}
 }
@@ -133,7 +133,7 @@ func assertInvisible(t *testing.T, e *env, c *testenv.Client) {
 	if rec, ok := e.dir.Record(jid); ok {
 		t.Errorf("directory keeps %+v", rec)
 	}
-	if rec, ok := e.store.get(jid); ok {
+	if rec, ok := stored(t, e.store, jid); ok {
 		t.Errorf("store keeps %+v", rec)
 	}
 }

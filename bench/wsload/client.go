@@ -17,6 +17,10 @@ import (
 	"time"
 )
 
+// maxFrame bounds the frames a client accepts; the server's are far
+// smaller.
+const maxFrame = 1 << 20
+
 // Client is one WebSocket connection. Only its owner goroutine calls Next.
 type Client struct {
 	conn net.Conn
@@ -83,7 +87,7 @@ func (c *Client) Next(buf []byte) ([]byte, error) {
 			}
 			n = binary.BigEndian.Uint64(b[:])
 		}
-		if n > 1<<20 {
+		if n > maxFrame {
 			return nil, errors.New("wsload: frame over 1 MiB")
 		}
 		if uint64(cap(buf)) < n {

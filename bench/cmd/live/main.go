@@ -3,7 +3,7 @@
 // rate, and fan-out latency from publish to receipt. See
 // docs/PERFORMANCE.md, section "Live".
 //
-//	go run ./bench/cmd/live [-idle 15000] [-fanout 1000,10000] [-rounds 20]
+//	go run ./bench/cmd/live [-idle 15000] [-fanout 1000,10000] [-rounds 20] [-batch 1ms]
 package main
 
 import (
@@ -30,18 +30,29 @@ func main() {
 	rounds := flag.Int("rounds", 20, "presence changes per fan-out run")
 	sources := flag.Int("sources", 8, "loopback source addresses (127.0.0.2 on)")
 	workers := flag.Int("workers", 64, "concurrent connects")
+	batch := flag.Duration("batch", time.Millisecond,
+		"how long a reading loop of the load generator sleeps after a wake-up that found frames (0: none)")
 	limit := flag.Duration("timeout", 5*time.Minute, "bound on the whole run")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *limit)
 	defer cancel()
-	if err := run(ctx, *idle, *fanout, *rounds, *sources, *workers); err != nil {
+	b := &bench{workers: *workers, src: wsload.Sources(*sources), batch: *batch}
+	if err := b.run(ctx, *idle, *fanout, *rounds); err != nil {
 		log.Fatal(err)
 	}
 }
 
 type row struct{ name, value, goal string }
 
-func run(ctx context.Context, idle int, fanout string, rounds, sources, workers int) error {
+// bench holds the server under test and how the load generator connects.
+type bench struct {
+	srv     *wsload.Server
+	workers int
+	src     []net.IP
+	batch   time.Duration
+}
+
+func (b *bench) run(ctx context.Context, idle int, fanout string, rounds int) error {
 	nofile, err := wsload.RaiseFileLimit()
 	if err != nil {
 		return err
@@ -56,11 +67,11 @@ func run(ctx context.Context, idle int, fanout string, rounds, sources, workers 
 		return err
 	}
 	defer srv.Stop()
-	src := wsload.Sources(sources)
+	b.srv = srv
 	var rows []row
 
 	if idle > 0 {
-		r, err := idleRun(ctx, srv, idle, workers, src)
+		r, err := b.idleRun(ctx, idle)
 		if err != nil {
 			return err
 		}
@@ -71,15 +82,15 @@ func run(ctx context.Context, idle int, fanout string, rounds, sources, workers 
 		if err != nil {
 			return fmt.Errorf("live: -fanout %q: %w", fanout, err)
 		}
-		r, err := fanoutRun(ctx, srv, n, rounds, workers, src)
+		r, err := b.fanoutRun(ctx, n, rounds)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r...)
 	}
 
-	fmt.Printf("\nlive benchmarks: %d CPUs, %s, open files %d, %d source addresses\n\n",
-		runtime.NumCPU(), runtime.Version(), nofile, sources)
+	fmt.Printf("\nlive benchmarks: %d CPUs, %s, open files %d, %d source addresses, batch %v\n\n",
+		runtime.NumCPU(), runtime.Version(), nofile, len(b.src), b.batch)
 	fmt.Println("| measure | result | goal |")
 	fmt.Println("|---|---|---|")
 	for _, r := range rows {
@@ -91,7 +102,8 @@ func run(ctx context.Context, idle int, fanout string, rounds, sources, workers 
 // idleRun opens n connections that each follow one JID (of 1,000), times
 // the connects until every one has its first value, and measures the
 // server's resident memory per connection, before and after a collection.
-func idleRun(ctx context.Context, srv *wsload.Server, n, workers int, src []net.IP) ([]row, error) {
+func (b *bench) idleRun(ctx context.Context, n int) ([]row, error) {
+	srv := b.srv
 	if _, err := srv.Call("POST", "/gc"); err != nil {
 		return nil, err
 	}
@@ -100,9 +112,9 @@ func idleRun(ctx context.Context, srv *wsload.Server, n, workers int, src []net.
 		return nil, err
 	}
 	start := time.Now()
-	fleet, err := wsload.Connect(ctx, srv.Addr, n, workers, src,
+	fleet, err := wsload.Connect(ctx, srv.Addr, n, b.workers, b.src,
 		func(i int) string { return "/ws?jid=idle-" + strconv.Itoa(i%1000) + "@example.com" },
-		func([]byte) {})
+		func([]byte) {}, b.batch)
 	if err != nil {
 		return nil, fmt.Errorf("live: idle connects: %w", err)
 	}
@@ -138,7 +150,8 @@ func idleRun(ctx context.Context, srv *wsload.Server, n, workers int, src []net.
 // fanoutRun subscribes n clients to one JID and changes its presence
 // rounds times, one change at a time, timing each delivery from publish
 // (inside the server) to receipt (in the client).
-func fanoutRun(ctx context.Context, srv *wsload.Server, n, rounds, workers int, src []net.IP) ([]row, error) {
+func (b *bench) fanoutRun(ctx context.Context, n, rounds int) ([]row, error) {
+	srv := b.srv
 	jid := "hot-" + strconv.Itoa(n) + "@example.com"
 	if _, err := srv.Call("POST", "/publish?jid="+jid); err != nil { // makes the JID visible
 		return nil, err
@@ -172,8 +185,8 @@ func fanoutRun(ctx context.Context, srv *wsload.Server, n, rounds, workers int, 
 		}
 	}
 	start := time.Now()
-	fleet, err := wsload.Connect(ctx, srv.Addr, n, workers, src,
-		func(int) string { return "/ws?jid=" + jid }, onFrame)
+	fleet, err := wsload.Connect(ctx, srv.Addr, n, b.workers, b.src,
+		func(int) string { return "/ws?jid=" + jid }, onFrame, b.batch)
 	if err != nil {
 		return nil, fmt.Errorf("live: fan-out connects: %w", err)
 	}
