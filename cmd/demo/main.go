@@ -38,13 +38,15 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &runner{}
-	if err := r.run(func() error { return demo(ctx, r, *listen, *bin) }); err != nil {
+	r := &testenv.Program{}
+	err := r.Do(func() error { return demo(ctx, r, *listen, *bin) })
+	r.Close()
+	if err != nil {
 		log.Fatalf("demo: %v", err)
 	}
 }
 
-func demo(ctx context.Context, r *runner, listen, bin string) error {
+func demo(ctx context.Context, r *testenv.Program, listen, bin string) error {
 	log.Print("starting a throwaway Prosody")
 	p := testenv.StartProsody(r)
 	const password = "demo-password"

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"badges/internal/testenv"
 )
 
 // Goals of the HTTP comparison (see docs/PERFORMANCE.md).
@@ -77,13 +79,13 @@ func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, 
 	}
 	var rows []row
 	if withProsody {
-		p, err := startProsody(ctx, "dnd")
+		prog := &testenv.Program{}
+		defer prog.Close()
+		url, pid, err := startProsody(ctx, prog, "dnd")
 		if err != nil {
 			return nil, err
 		}
-		defer p.stop()
-		targets = append(targets, &target{name: "Prosody mod_webpresence `/status/{jid}/image`",
-			url: "http://" + p.http + "/status/" + prosodyJID + "/image", pid: p.pid()})
+		targets = append(targets, &target{name: "Prosody mod_webpresence `/status/{jid}/image`", url: url, pid: pid})
 	}
 
 	for i := range rounds {
