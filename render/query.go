@@ -67,6 +67,9 @@ func parseStyle(s string) Style {
 // clampInt reads a decimal integer and clamps it to [lo, hi]; unreadable
 // input gives lo, a number too large to read gives hi.
 func clampInt(s string, lo, hi int) int {
+	if s == "" { // absent: no parse error to allocate
+		return lo
+	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-") {
