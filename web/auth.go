@@ -9,6 +9,9 @@ import (
 	"badges/auth"
 )
 
+// presencePath is the prefix of the write API's canonical paths.
+const presencePath = "/api/v1/presence/"
+
 // defaultTokenTTL is a user token's lifetime when Options leave it out
 // (SPEC 3: -token-ttl defaults to 5m, as kopano's server_token_expire).
 const defaultTokenTTL = 5 * time.Minute
@@ -35,21 +38,27 @@ func newCredentials(opt Options, now func() time.Time) *credentials {
 // authorizeWrite decides whether the bearer credential of r may write the
 // presence of jid, a normalised bare JID. A credential holding a ':' is a
 // user token (a key never holds one); anything else is an API key, whose
-// path scope is matched against the decoded request path. Errors wrap
+// path scope is matched against the canonical path of the write,
+// /api/v1/presence/{bare JID}: never the request's own spelling, whose
+// resource part or case the write drops and which could otherwise satisfy
+// a regex the target JID does not. Errors wrap
 // auth.ErrForbidden (403) for a genuine credential out of its scope, else
-// one of the 401 sentinels.
-func (c *credentials) authorizeWrite(r *http.Request, jid string) error {
+// one of the 401 sentinels. own reports a user token of jid itself.
+func (c *credentials) authorizeWrite(r *http.Request, jid string) (own bool, err error) {
 	cred, err := auth.BearerToken(r.Header.Get("Authorization"))
 	if err != nil {
-		return err
+		return false, err
 	}
 	if strings.Contains(cred, ":") {
-		return c.tokenMayWrite(cred, jid)
+		if err := c.tokenMayWrite(cred, jid); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
-	if err := c.keys.Authorize(cred, jid, r.URL.Path); err != nil {
-		return fmt.Errorf("write %s: %w", jid, err)
+	if err := c.keys.Authorize(cred, jid, presencePath+jid); err != nil {
+		return false, fmt.Errorf("write %s: %w", jid, err)
 	}
-	return nil
+	return false, nil
 }
 
 // tokenMayWrite checks that token is genuine, current and jid's own.

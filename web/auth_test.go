@@ -20,6 +20,7 @@ const (
 	keyDomain     = "DomainOnly0123456789abcd"
 	keyPath       = "BotsOnly0123456789abcdef"
 	keyDomainPath = "Both0123456789abcdefghij"
+	keySuffix     = "SuffixOnly0123456789abcd"
 )
 
 // testNow is the fixed clock of the write tests: tokens are made for it.
@@ -42,6 +43,7 @@ func writeOptions(t *testing.T) Options {
 		keyDomain + ":domain=example.com,example.org",
 		keyPath + ":regex=^/api/v1/presence/bot[0-9]+@",
 		keyDomainPath + ":domain=example.net:regex=^/api/v1/presence/",
+		keySuffix + `:regex=@example\.com$`,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +82,13 @@ func TestWriteAuthorization(t *testing.T) {
 		{name: "domain key, delete out of scope", method: "DELETE", jid: "alice@example.net", hdr: bearer(keyDomain), want: 403},
 		{name: "path key, matching path", jid: "bot7@example.com", hdr: bearer(keyPath), want: 200},
 		{name: "path key, other path", jid: "alice@example.com", hdr: bearer(keyPath), want: 403},
+		// The scope holds for the JID written, not for how the path spells it.
+		{name: "suffix key, its domain", jid: "alice@example.com", hdr: bearer(keySuffix), want: 200},
+		{name: "suffix key, other domain", jid: "alice@other.example", hdr: bearer(keySuffix), want: 403},
+		{name: "suffix key, resource spelling its domain", jid: "alice@other.example/x@example.com", hdr: bearer(keySuffix), want: 403},
+		{name: "suffix key, escaped resource", jid: "alice@other.example%2Fx@example.com", hdr: bearer(keySuffix), want: 403},
+		{name: "path key, own JID with a resource", jid: "bot7@example.com/phone", hdr: bearer(keyPath), want: 200},
+		{name: "path key, case folded", jid: "BOT7@example.com", hdr: bearer(keyPath), want: 200},
 		{name: "both scopes, in both", jid: "carol@example.net", hdr: bearer(keyDomainPath), want: 200},
 		{name: "both scopes, wrong domain", jid: "carol@example.com", hdr: bearer(keyDomainPath), want: 403},
 

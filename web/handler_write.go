@@ -89,7 +89,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 // handlePresencePut serves PUT /api/v1/presence/{jid} (SPEC 4.3): it sets
 // the http source and answers the resulting presence once it is stored.
 func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
-	jid, ok := s.writeTarget(w, r)
+	jid, own, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
@@ -108,13 +108,13 @@ func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writePresence(w, r, p)
+	s.answerWrite(w, r, p, own)
 }
 
 // handlePresenceDelete serves DELETE /api/v1/presence/{jid}: the http
 // source goes offline now, and the answer is the resulting presence.
 func (s *Server) handlePresenceDelete(w http.ResponseWriter, r *http.Request) {
-	jid, ok := s.writeTarget(w, r)
+	jid, own, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
@@ -123,26 +123,39 @@ func (s *Server) handlePresenceDelete(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	writePresence(w, r, p)
+	s.answerWrite(w, r, p, own)
 }
 
 // writeTarget applies what every write of /api/v1/presence/{jid} goes
 // through, in this order: the client's rate limit (before anything else, so
 // that guessing credentials is throttled too), the JID, the credential. It
 // answers the request itself when the write may not go ahead.
-func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (jid string, ok bool) {
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (jid string, own, ok bool) {
 	if !s.allowWrite(w, r) {
-		return "", false
+		return "", false, false
 	}
 	jid, err := presence.ParseJID(r.PathValue("jid"))
 	if err == nil {
-		err = s.creds.authorizeWrite(r, jid)
+		own, err = s.creds.authorizeWrite(r, jid)
 	}
 	if err != nil {
 		s.writeErr(w, r, err)
-		return "", false
+		return "", false, false
 	}
-	return jid, true
+	return jid, own, true
+}
+
+// answerWrite answers a stored write with the presence it resulted in.
+// Under signed visibility that answer would let an API key read what a sig
+// guards (the XMPP source, the status text), so a key's write is
+// acknowledged with 204 and no body; the JID's own token sees its presence.
+func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, p presence.Presence, own bool) {
+	if s.verify != nil && !own {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writePresence(w, r, p)
 }
 
 // allowWrite takes a token from the client's write bucket, or answers 429.

@@ -276,3 +276,25 @@ func FuzzParsePresenceWrite(f *testing.F) {
 		}
 	})
 }
+
+// Under signed visibility a write answer must not read what a sig guards:
+// an API key's write is acknowledged with 204 and no body, while the
+// JID's own token sees the presence its write resulted in.
+func TestSignedWriteAnswers(t *testing.T) {
+	opt := writeOptions(t)
+	opt.Verify = func(presence.Topic, string) bool { return false }
+	f := newFixture(t, opt)
+	f.online(t, "bob@example.com", presence.DND, "dentist at 3")
+
+	for _, method := range []string{"PUT", "DELETE"} {
+		res, body := f.request(t, method, "/api/v1/presence/bob@example.com", `{"status":"away"}`, bearer(keyUnlimited))
+		if res.StatusCode != http.StatusNoContent || body != "" {
+			t.Errorf("key %s = %d %q, want 204 and no body", method, res.StatusCode, body)
+		}
+	}
+	tok := bearer(kopanoToken(testSecret, "bob@example.com", testNow.Unix()))
+	res, body := f.request(t, "PUT", "/api/v1/presence/bob@example.com", `{"status":"away","message":"back soon"}`, tok)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"back soon"`) {
+		t.Errorf("own token PUT = %d %s", res.StatusCode, body)
+	}
+}

@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		Handler:           srv,
 		ReadHeaderTimeout: readHeaderLimit,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10, // above the 8 KiB URL limit, so long URLs get a clear 414
+		MaxHeaderBytes:    1 << 20, // far above the 8 KiB URL limit, so long URLs get a clear 414, not 431
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 

@@ -12,8 +12,16 @@ import (
 // exist.
 func TestSignedVisibility(t *testing.T) {
 	p := start(t, t.TempDir(), "-visibility", "signed")
-	p.put("alice@example.com", `{"status":"dnd","message":"busy","ttl":600}`)
-	p.put("bob@example.com", `{"status":"away","ttl":600}`)
+	// An API key's write is acknowledged without the presence, which the
+	// key could otherwise read without a sig.
+	for jid, body := range map[string]string{
+		"alice@example.com": `{"status":"dnd","message":"busy","ttl":600}`,
+		"bob@example.com":   `{"status":"away","ttl":600}`,
+	} {
+		if code, got := p.do("PUT", "/api/v1/presence/"+jid, body, map[string]string{"Authorization": "Bearer " + apiKey}); code != 204 || got != "" {
+			t.Fatalf("PUT %s = %d %q, want 204", jid, code, got)
+		}
+	}
 	sigAlice := command(t, "sign", "-token-secret", secret, "alice@example.com")
 	sigBob := command(t, "sign", "-token-secret", secret, "Bob@Example.com/phone") // signs the normalised JID
 
