@@ -60,6 +60,13 @@ type Options struct {
 	ConnectRate rate.Limit
 	// ConnectBurst is the per-client burst of connects; 0: 30.
 	ConnectBurst int
+	// MaxConnsPerClient caps the WebSockets one client address (an IPv6
+	// client by its /64) holds open at once; beyond it a connect gets 429.
+	// 0: 50; negative: no cap.
+	MaxConnsPerClient int
+	// MaxConns caps the WebSockets open at once; beyond it a connect gets
+	// 503. 0: 18,000; negative: no cap.
+	MaxConns int
 	// APIKeys authorise the write API; nil: no key is valid.
 	APIKeys *auth.Keys
 	// TokenSecret signs user tokens; empty: no token is valid.
