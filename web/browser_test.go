@@ -200,3 +200,26 @@ func TestBrowserWidgetFollowsNormalisedNames(t *testing.T) {
 	await(t, ctx, "the changes", widgetWord(wide)+` === 'do not disturb' && `+widgetWord("frank@example.com")+` === 'do not disturb' && `+
 		widgetWord(idn)+` === 'extended away' && `+widgetRoomWord(room)+` === '5 online'`)
 }
+
+// The builder percent-encodes what encodeURIComponent leaves, so that a JID
+// with ( ) ! * gives a Markdown snippet whose links end where they should,
+// and a badge URL that still works.
+func TestBrowserBuilderEncodesParentheses(t *testing.T) {
+	ctx := browser(t)
+	f := newWSFixture(t, Options{})
+	const jid = "o(k)!*@example.com"
+	f.online(t, jid, presence.Chat, "")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(f.http.URL+"/"),
+		chromedp.SendKeys("#target", jid),
+	); err != nil {
+		t.Fatal(err)
+	}
+	await(t, ctx, "the live preview", widgetWord(jid)+` === 'free to chat'`)
+	await(t, ctx, "the badge preview", `(() => { const i = document.getElementById('badge-preview'); return i.complete && i.naturalWidth > 0; })()`)
+	md, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('snippet-markdown').textContent`))
+	const seg = "o%28k%29%21%2A@example.com"
+	if want := "[![" + jid + " presence](" + f.http.URL + "/badge/" + seg + ".svg)](" + f.http.URL + "/embed/" + seg + ")"; md != want {
+		t.Errorf("markdown snippet %q, want %q", md, want)
+	}
+}
