@@ -26,13 +26,15 @@ func (f *wsFixture) dialFrom(t *testing.T, ctx context.Context, ip string) (*web
 	return c, res, err
 }
 
-// mustDialFrom is dialFrom that must succeed.
+// mustDialFrom is dialFrom that must succeed. The connection reads on its
+// own, so that it answers the server's closing handshake.
 func (f *wsFixture) mustDialFrom(t *testing.T, ctx context.Context, ip string) *websocket.Conn {
 	t.Helper()
 	c, _, err := f.dialFrom(t, ctx, ip)
 	if err != nil {
 		t.Fatalf("dial from %s: %v", ip, err)
 	}
+	c.CloseRead(ctx)
 	return c
 }
 
