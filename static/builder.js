@@ -11,8 +11,10 @@
   const html = (s) => s.replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
   // Escapes text for a Markdown link label.
   const md = (s) => s.replace(/[\\[\]]/g, "\\$&");
-  // A path segment that keeps "@" readable.
-  const seg = (s) => encodeURIComponent(s).replace(/%40/g, "@");
+  // A path segment that keeps "@" readable. encodeURIComponent leaves
+  // ( ) ' ! * as they are, and a ")" would end a Markdown link early.
+  const seg = (s) => encodeURIComponent(s).replace(/%40/g, "@")
+    .replace(/[()'!*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
   function snippets(isRoom, name, st) {
     const q = st && st !== "flat" ? "?style=" + encodeURIComponent(st) : "";

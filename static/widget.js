@@ -34,13 +34,18 @@
     return { status, word: WORDS[status], message: v.message || "" };
   }
 
-  // A JID as the server normalises it, near enough to match its frames:
-  // bare and lower case.
+  // A JID as the page can normalise it: bare and lower case. The server
+  // normalises fully (PRECIS, IDNA, width folding), so a name that may
+  // differ after that is looked up in the JSON API, whose answer carries
+  // the server's name (learn): frames carry only that one.
   function normalise(name) {
     return String(name || "").trim().split("/")[0].toLowerCase();
   }
+  const PLAIN = /^(?:[a-z0-9._+-]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)*$/;
+  const plain = (name) => PLAIN.test(name) && !name.includes("xn--");
 
-  const topics = new Map(); // "kind name" -> {kind, name, sig, fns: Set, last}
+  const topics = new Map(); // "kind name" -> {kind, name, sig, known, watchers: Set, last}
+  const aliases = new Map(); // "kind name" -> the server's name, where the two differ
   let ws = null;
   let open = false;
   let attempt = 0;
@@ -48,11 +53,14 @@
 
   function keyOf(kind, name) { return kind + " " + name; }
 
+  // show hands a value to one watcher ({fn, t}).
+  function show(w, value) { w.fn(describe(w.t.kind, value), value); }
+
   function deliver(kind, name, value) {
     const t = topics.get(keyOf(kind, name));
     if (!t) return;
     t.last = value;
-    for (const fn of t.fns) fn(describe(kind, value), value);
+    for (const w of t.watchers) show(w, value);
   }
 
   function send(op, list) {
@@ -77,6 +85,8 @@
     sock.onopen = () => {
       open = true;
       send("subscribe", topics.values());
+      // A lookup that failed while the server was away is tried again.
+      for (const t of topics.values()) if (!t.known) fallback(t);
     };
     sock.onmessage = (ev) => {
       attempt = 0; // the server is back for real: start the backoff afresh
@@ -99,43 +109,82 @@
     };
   }
 
-  // fallback reads the last known state over HTTP while the socket is down.
+  // fallback reads a topic over HTTP: its last known state while the
+  // socket is down, and the server's name for it.
   async function fallback(t) {
     const path = t.kind === "room" ? "/api/v1/rooms/" : "/api/v1/presence/";
     const url = origin + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
     try {
       const res = await fetch(url, { mode: "cors", credentials: "omit" });
-      if (!res.ok || open) return;
+      if (!res.ok) return;
       const v = await res.json();
-      if (!open && topics.get(keyOf(t.kind, t.name)) === t) deliver(t.kind, t.name, v);
+      const to = learn(t, t.kind === "room" ? v.room : v.jid);
+      if (to && (!open || !to.last)) deliver(to.kind, to.name, v);
     } catch {
       // The server is unreachable: keep what is shown.
     }
   }
 
+  // learn records name as the server's name for topic t and moves t's
+  // watchers to the topic of that name. It returns the topic that holds
+  // them, or null when t is no longer followed.
+  function learn(t, name) {
+    const key = keyOf(t.kind, t.name);
+    if (topics.get(key) !== t) return null;
+    if (!name || name === t.name) {
+      t.known = true;
+      return t;
+    }
+    aliases.set(key, name);
+    topics.delete(key);
+    const to = topic(t.kind, name, t.sig);
+    to.known = true;
+    for (const w of t.watchers) {
+      w.t = to;
+      to.watchers.add(w);
+      if (to.last) show(w, to.last);
+    }
+    // Both names are one topic on the server: dropping t's name and
+    // following the server's again brings the current value first.
+    if (open) { send("unsubscribe", [t]); send("subscribe", [to]); }
+    return to;
+  }
+
+  // topic returns the topic of name, made if new.
+  function topic(kind, name, sig) {
+    let t = topics.get(keyOf(kind, name));
+    if (!t) {
+      t = { kind, name, sig: sig || "", known: plain(name), watchers: new Set(), last: null };
+      topics.set(keyOf(kind, name), t);
+    }
+    return t;
+  }
+
   // watch follows one JID ("jid") or room ("room"); fn(view, value) runs
   // with every new value. It returns the function that stops following.
   function watch(kind, rawName, sig, fn) {
-    const name = normalise(rawName);
-    if (!name) return () => {};
-    const key = keyOf(kind, name);
-    let t = topics.get(key);
-    const fresh = !t;
-    if (fresh) {
-      t = { kind, name, sig: sig || "", fns: new Set(), last: null };
-      topics.set(key, t);
-    }
-    t.fns.add(fn);
-    if (t.last) fn(describe(kind, t.last), t.last);
+    const raw = normalise(rawName);
+    if (!raw) return () => {};
+    const name = aliases.get(keyOf(kind, raw)) || raw;
+    const fresh = !topics.has(keyOf(kind, name));
+    const t = topic(kind, name, sig);
+    const w = { fn, t };
+    t.watchers.add(w);
+    if (t.last) show(w, t.last);
     if (fresh || (sig && sig !== t.sig)) {
       t.sig = sig || t.sig;
+      const idle = !ws;
       if (open) send("subscribe", [t]);
-      else if (!ws) { connect(); fallback(t); }
+      else if (idle) connect();
+      // Until the socket opens, the JSON API tells the state; for a name
+      // that may not be the server's, it tells the server's name.
+      if (idle || !t.known) fallback(t);
     }
     return () => {
-      t.fns.delete(fn);
-      if (t.fns.size > 0 || topics.get(key) !== t) return;
-      topics.delete(key);
+      const t = w.t; // learn may have moved w
+      t.watchers.delete(w);
+      if (t.watchers.size > 0 || topics.get(keyOf(t.kind, t.name)) !== t) return;
+      topics.delete(keyOf(t.kind, t.name));
       if (open) send("unsubscribe", [t]);
     };
   }

@@ -166,3 +166,60 @@ func TestBrowserBuilderSnippetWorks(t *testing.T) {
 	f.online(t, "dave@example.com", presence.Offline, "")
 	await(t, ctx, "the change", widgetWord("dave@example.com")+` === 'offline'`)
 }
+
+// widgetRoomWord is the word an <xmpp-room> element shows.
+func widgetRoomWord(room string) string {
+	return fmt.Sprintf(`(document.querySelector('xmpp-room[room=%q]')?.shadowRoot?.querySelector('.word')?.textContent ?? '')`, room)
+}
+
+// The widget follows a JID or room however the page writes it: full-width
+// letters, upper case, a punycode domain or a final dot. Frames carry the
+// server's name only; the widget learns it from the JSON API.
+func TestBrowserWidgetFollowsNormalisedNames(t *testing.T) {
+	ctx := browser(t)
+	f := newWSFixture(t, Options{})
+	f.online(t, "frank@example.com", presence.Available, "")
+	f.online(t, "erin@bücher.example", presence.Away, "")
+	f.dir.SetRoom("chat@rooms.example.com", 2)
+	const wide, idn, room = "ｆｒａｎｋ@example.com", "Erin@XN--BCHER-KVA.Example", "Chat@ROOMS.example.com."
+	page := otherOrigin(t, `<xmpp-presence jid="`+wide+`"></xmpp-presence>`+
+		`<xmpp-presence jid="frank@example.com"></xmpp-presence>`+
+		`<xmpp-presence jid="`+idn+`"></xmpp-presence>`+
+		`<xmpp-room room="`+room+`"></xmpp-room>`+
+		`<script src="`+f.http.URL+`/widget.js" async></script>`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {
+		t.Fatal(err)
+	}
+	await(t, ctx, "the first values", widgetWord(wide)+` === 'online' && `+widgetWord("frank@example.com")+` === 'online' && `+
+		widgetWord(idn)+` === 'away' && `+widgetRoomWord(room)+` === '2 online'`)
+	waitOpen(t, ctx, f)
+
+	f.online(t, "frank@example.com", presence.DND, "")
+	f.online(t, "erin@bücher.example", presence.XA, "")
+	f.dir.SetRoom("chat@rooms.example.com", 5)
+	await(t, ctx, "the changes", widgetWord(wide)+` === 'do not disturb' && `+widgetWord("frank@example.com")+` === 'do not disturb' && `+
+		widgetWord(idn)+` === 'extended away' && `+widgetRoomWord(room)+` === '5 online'`)
+}
+
+// The builder percent-encodes what encodeURIComponent leaves, so that a JID
+// with ( ) ! * gives a Markdown snippet whose links end where they should,
+// and a badge URL that still works.
+func TestBrowserBuilderEncodesParentheses(t *testing.T) {
+	ctx := browser(t)
+	f := newWSFixture(t, Options{})
+	const jid = "o(k)!*@example.com"
+	f.online(t, jid, presence.Chat, "")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(f.http.URL+"/"),
+		chromedp.SendKeys("#target", jid),
+	); err != nil {
+		t.Fatal(err)
+	}
+	await(t, ctx, "the live preview", widgetWord(jid)+` === 'free to chat'`)
+	await(t, ctx, "the badge preview", `(() => { const i = document.getElementById('badge-preview'); return i.complete && i.naturalWidth > 0; })()`)
+	md, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('snippet-markdown').textContent`))
+	const seg = "o%28k%29%21%2A@example.com"
+	if want := "[![" + jid + " presence](" + f.http.URL + "/badge/" + seg + ".svg)](" + f.http.URL + "/embed/" + seg + ")"; md != want {
+		t.Errorf("markdown snippet %q, want %q", md, want)
+	}
+}

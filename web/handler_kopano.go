@@ -142,8 +142,15 @@ func parseKopano(body []byte, write bool) (kopanoCall, error) {
 	return call, nil
 }
 
-// handleKopanoGet serves GET /api/kopano: the read.
+// handleKopanoGet serves GET /api/kopano: the read. It takes a body, a
+// token check and up to maxKopanoUsers users, as much work as a write, so
+// it is limited per client like one (SPEC 6), in a bucket of its own so
+// that a client polling its reads keeps its writes.
 func (s *Server) handleKopanoGet(w http.ResponseWriter, r *http.Request) {
+	if ok, retry := s.kopanoReads.allow(r); !ok {
+		writeRateLimited(w, retry, "too many reads; retry later")
+		return
+	}
 	call, owner, ok := s.readKopanoCall(w, r, false)
 	if !ok {
 		return

@@ -298,3 +298,21 @@ func FuzzParseKopano(f *testing.F) {
 		}
 	})
 }
+
+// kopano's GET reads with a body: it is limited per client like a write,
+// in a bucket of its own.
+func TestKopanoReadRateLimit(t *testing.T) {
+	opt := writeOptions(t)
+	opt.WriteRate, opt.WriteBurst = 0.1, 1
+	f := newFixture(t, opt)
+	tok := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
+	if res, _ := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil); res.StatusCode != 200 {
+		t.Fatalf("first read = %d", res.StatusCode)
+	}
+	if res, _ := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil); res.StatusCode != 429 || res.Header.Get("Retry-After") != "10" {
+		t.Errorf("second read = %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res, _ := f.request(t, "PUT", "/api/kopano", kopanoBody(tok, "alice@example.com=busy:"), nil); res.StatusCode != 200 {
+		t.Errorf("write after the reads = %d", res.StatusCode)
+	}
+}

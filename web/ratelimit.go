@@ -47,7 +47,14 @@ func (l *clientLimiter) allow(r *http.Request) (ok bool, retry time.Duration) {
 	if l.limit == rate.Inf {
 		return true, 0
 	}
-	key := clientAddr(r.RemoteAddr)
+	return l.allowClient(clientAddr(r.RemoteAddr))
+}
+
+// allowClient is allow for a client named by clientAddr.
+func (l *clientLimiter) allowClient(key netip.Addr) (ok bool, retry time.Duration) {
+	if l.limit == rate.Inf {
+		return true, 0
+	}
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

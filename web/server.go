@@ -60,6 +60,13 @@ type Options struct {
 	ConnectRate rate.Limit
 	// ConnectBurst is the per-client burst of connects; 0: 30.
 	ConnectBurst int
+	// MaxConnsPerClient caps the WebSockets one client address (an IPv6
+	// client by its /64) holds open at once; beyond it a connect gets 429.
+	// 0: 50; negative: no cap.
+	MaxConnsPerClient int
+	// MaxConns caps the WebSockets open at once; beyond it a connect gets
+	// 503. 0: 18,000; negative: no cap.
+	MaxConns int
 	// APIKeys authorise the write API; nil: no key is valid.
 	APIKeys *auth.Keys
 	// TokenSecret signs user tokens; empty: no token is valid.
@@ -68,8 +75,11 @@ type Options struct {
 	TokenTTL time.Duration
 	// WriteRate limits presence writes (the write API and kopano's PUT and
 	// POST) per second per client address; 0: 10 a second; rate.Inf: no limit.
+	// kopano's GET, a read with a body, is limited at the same rate in a
+	// bucket of its own.
 	WriteRate rate.Limit
-	// WriteBurst is the per-client burst of writes; 0: 100.
+	// WriteBurst is the per-client burst of writes, and of kopano's reads;
+	// 0: 100.
 	WriteBurst int
 	// RenderCacheSize bounds the rendered images kept in memory, and
 	// separately the requests remembered to map to them; 0: 4096 each.
@@ -94,16 +104,19 @@ type Server struct {
 	ws            *wsHub
 	creds         *credentials
 	writes        *clientLimiter
+	kopanoReads   *clientLimiter // like writes, in buckets of their own
 	images        *imageCaches
 	names         *nameCache
 	redirectHosts hostSet
+	// bodyWait is bodyReadWait; tests shorten it.
+	bodyWait time.Duration
 }
 
 // New builds a Server and its routes.
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, now: opt.Now, verify: opt.Verify,
+		ready: opt.Ready, now: opt.Now, verify: opt.Verify, bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -126,6 +139,7 @@ func New(opt Options) *Server {
 	s.ws = newWSHub(opt, s, reg)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
+	s.kopanoReads = newWriteLimiter(opt, s.now)
 	s.images = newImageCaches(opt.RenderCacheSize)
 	s.names = newNameCache()
 	s.redirectHosts = newHostSet(opt.RedirectHosts)

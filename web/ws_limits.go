@@ -57,3 +57,37 @@ func newConnectLimiter(opt Options, now func() time.Time) *clientLimiter {
 	}
 	return newClientLimiter(limit, burst, now)
 }
+
+// Defaults of the caps on open WebSockets (SPEC 6). Each open socket costs
+// a file descriptor, a goroutine and up to wsMaxTopics hub entries, and the
+// connect rate alone does not bound how many a client keeps.
+const (
+	// defaultMaxConnsPerClient: a page holds one shared socket and an embed
+	// iframe one of its own, so one person rarely has more than a handful
+	// open. 50 leaves room for a dozen or two people behind one NAT address
+	// with several such pages each, while one address can follow at most
+	// 50 × 200 = 10,000 topics and take no more than 1/360 of
+	// defaultMaxConns.
+	defaultMaxConnsPerClient = 50
+	// defaultMaxConns: the process may hold 20,000 open files where it is
+	// deployed (docs/PERFORMANCE.md). 18,000 sockets leave 2,000 for the
+	// listener, plain HTTP connections, the XMPP connection and the store,
+	// so that the cap is met with a 503 rather than by accept failing.
+	defaultMaxConns = 18000
+	// wsFullRetry is the Retry-After of a connect refused by a cap. When a
+	// socket will close cannot be foreseen; 10 s keeps a retrying client
+	// cheap and still takes up a freed slot soon.
+	wsFullRetry = 10 * time.Second
+)
+
+// connCap turns an Options cap into a bound: 0 is def, a negative value no
+// bound (0).
+func connCap(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}

@@ -185,7 +185,9 @@ func TestWSCoalescesSlowReader(t *testing.T) {
 // connection is lost between the flushers, whose number comes and goes
 // with the queue.
 func TestWSFanOutConverges(t *testing.T) {
-	f := newWSFixture(t, Options{ConnectRate: rate.Inf})
+	// The connections stand for many clients: neither the connect rate
+	// nor the per-client cap applies.
+	f := newWSFixture(t, Options{ConnectRate: rate.Inf, MaxConnsPerClient: -1})
 	ctx := testCtx(t)
 	jid := "hot@example.com"
 	f.online(t, jid, presence.Available, "v0")
