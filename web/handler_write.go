@@ -30,14 +30,7 @@ const (
 )
 
 func newWriteLimiter(opt Options, now func() time.Time) *clientLimiter {
-	limit, burst := opt.WriteRate, opt.WriteBurst
-	if limit == 0 {
-		limit = defaultWriteRate
-	}
-	if burst <= 0 {
-		burst = defaultWriteBurst
-	}
-	return newClientLimiter(limit, burst, now)
+	return newClientLimiter(opt.WriteRate, opt.WriteBurst, defaultWriteRate, defaultWriteBurst, now)
 }
 
 // presenceWrite is a decoded PUT /api/v1/presence body.

@@ -188,7 +188,7 @@ func TestWriteRateLimit(t *testing.T) {
 
 func TestClientLimiterBounded(t *testing.T) {
 	now := testNow
-	l := newClientLimiter(1, 1, func() time.Time { return now })
+	l := newClientLimiter(1, 1, 0, 0, func() time.Time { return now })
 	req := httptest.NewRequest("PUT", "/", nil)
 	for i := range maxLimitedClients + 10 {
 		req.RemoteAddr = netAddr(i)

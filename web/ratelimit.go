@@ -37,8 +37,15 @@ type clientLimiter struct {
 }
 
 // newClientLimiter allows each client burst requests at once and limit per
-// second after that. rate.Inf allows everything.
-func newClientLimiter(limit rate.Limit, burst int, now func() time.Time) *clientLimiter {
+// second after that; a zero limit or burst takes the given default.
+// rate.Inf allows everything.
+func newClientLimiter(limit rate.Limit, burst int, defLimit rate.Limit, defBurst int, now func() time.Time) *clientLimiter {
+	if limit == 0 {
+		limit = defLimit
+	}
+	if burst <= 0 {
+		burst = defBurst
+	}
 	return &clientLimiter{limit: limit, burst: max(burst, 1), now: now, clients: make(map[netip.Addr]*rate.Limiter)}
 }
 

@@ -48,14 +48,7 @@ const (
 
 // newConnectLimiter applies Options.ConnectRate and ConnectBurst.
 func newConnectLimiter(opt Options, now func() time.Time) *clientLimiter {
-	limit, burst := opt.ConnectRate, opt.ConnectBurst
-	if limit == 0 {
-		limit = defaultConnectRate
-	}
-	if burst <= 0 {
-		burst = defaultConnectBurst
-	}
-	return newClientLimiter(limit, burst, now)
+	return newClientLimiter(opt.ConnectRate, opt.ConnectBurst, defaultConnectRate, defaultConnectBurst, now)
 }
 
 // Defaults of the caps on open WebSockets (SPEC 6). Each open socket costs

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/internal/testenv"
 	"badges/presence"
 )
 
@@ -97,7 +98,7 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	args = append([]string{"serve", "-listen", addr, "-data", dir, "-token-secret", secret,
 		"-api-keys", apiKey, "-log-level", "debug"}, args...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = testenv.CleanEnv()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -226,24 +227,12 @@ func command(t *testing.T, args ...string) string {
 	ctx, cancel := context.WithTimeout(t.Context(), startTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary(t), args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = testenv.CleanEnv()
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("badges %s: %v", strings.Join(args, " "), err)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// cleanEnv is the environment without BADGES_ settings, so that the
-// machine's configuration cannot leak into the test.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "BADGES_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // freeAddr returns a loopback address with a port that was free a moment ago.

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"badges/internal/testenv"
 )
 
 // Time bounds of the servers' life cycle on a busy machine.
@@ -58,7 +60,7 @@ func startBadges(ctx context.Context, bin, dir string) (*server, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 	cmd := exec.Command(bin, "serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
 		"-api-keys", apiKey, "-log-level", "warn")
-	cmd.Env = cleanEnv()
+	cmd.Env = testenv.CleanEnv()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("badges: start: %w", err)
@@ -178,16 +180,4 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-// cleanEnv is the environment without BADGES_ settings, so that the
-// machine's configuration cannot leak into the run.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "BADGES_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
