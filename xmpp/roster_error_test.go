@@ -17,7 +17,7 @@ func TestRosterErrorKeepsContacts(t *testing.T) {
 		{"result without a query", `<iq type='result' id='r1'/>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u := newUnitSession(t, nil)
+			u := newUnitSession(t)
 			const alice = "alice@example.com"
 			must(t, u.dir.SyncRoster(map[string]presence.RosterItem{alice: {Subscribed: true}}))
 			must(t, u.dir.SetChoice(alice, true, false)) // "opt out"

@@ -32,15 +32,24 @@ type session struct {
 	pingT   *time.Timer
 	pingDue <-chan time.Time
 
-	watchAsked *bool // Config.Watch was asked in this Run; owned by Run's goroutine
+	across *runState // what outlives the session; owned by Run's goroutine
 
 	rooms  map[string]*room
 	hinted map[string]time.Time // when a JID last got the "unknown command" hint
 }
 
-func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool) *session {
+// runState is what one Run keeps from one session to the next.
+type runState struct {
+	// watchAsked: Config.Watch was asked for subscriptions (see watch).
+	watchAsked bool
+	// leaving holds the contacts who unsubscribed and whose roster removal
+	// the server has not confirmed yet (see onUnsubscribe).
+	leaving map[string]struct{}
+}
+
+func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState) *session {
 	s := &session{
-		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
+		cfg: cfg, sink: sink, link: l, ready: ready, across: across,
 		log:    cfg.Logger,
 		bare:   cfg.JID,
 		ids:    idGen{prefix: "badges-" + rand.Text()[:8] + "-"},

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"badges/presence"
 	"badges/store"
 )
 
 // unitSession is a session without a server: what it sends is recorded,
-// and the test hands it stanzas through handle.
+// and the test hands it stanzas through receive.
 type unitSession struct {
 	*session
 	store *store.Store
@@ -22,8 +23,8 @@ type unitSession struct {
 }
 
 // newUnitSession starts a session for bot@example.com that feeds a real
-// Directory on a fresh store, or sink if it is not nil.
-func newUnitSession(t *testing.T, sink func(*presence.Directory) Sink) *unitSession {
+// Directory on a fresh store.
+func newUnitSession(t *testing.T) *unitSession {
 	t.Helper()
 	st, err := store.Open(t.TempDir())
 	must(t, err)
@@ -31,37 +32,42 @@ func newUnitSession(t *testing.T, sink func(*presence.Directory) Sink) *unitSess
 	dir, err := presence.NewDirectory(presence.NewMemHub(), st, presence.DirectoryOptions{ShowMessages: true})
 	must(t, err)
 	t.Cleanup(dir.Close)
+	return attachUnitSession(t, st, dir, &runState{watchAsked: true, leaving: make(map[string]struct{})})
+}
+
+// reconnect starts the next session of the same Run: same Directory, same
+// state across sessions, a new connection.
+func (u *unitSession) reconnect(t *testing.T) *unitSession {
+	t.Helper()
+	return attachUnitSession(t, u.store, u.dir, u.across)
+}
+
+func attachUnitSession(t *testing.T, st *store.Store, dir *presence.Directory, across *runState) *unitSession {
+	t.Helper()
 	cfg, err := Config{JID: "bot@example.com", Password: password, Logger: testLogger(t)}.normalize()
 	must(t, err)
-	client, server := net.Pipe()
 	u := &unitSession{store: st, dir: dir}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := server.Read(buf)
-			u.mu.Lock()
-			u.sent.Write(buf[:n])
-			u.mu.Unlock()
-			if err != nil {
-				return // the client side closed
-			}
-		}
-	}()
-	t.Cleanup(func() { client.Close(); <-done })
-	l := &link{conn: client, in: make(chan *stanza), quit: make(chan struct{})}
-	asked := true
-	var s Sink = dir
-	if sink != nil {
-		s = sink(dir)
-	}
-	u.session = newSession(&cfg, s, l, func() {}, &asked)
+	l := &link{conn: &recordConn{u: u}, in: make(chan *stanza), quit: make(chan struct{})}
+	u.session = newSession(&cfg, dir, l, func() {}, across)
 	return u
 }
 
-// output returns what the session has sent so far. net.Pipe is
-// synchronous: a send has returned only once the reader took its bytes.
+// recordConn is the session's end of a connection: writes land in the
+// unitSession's record at once; nothing else is used.
+type recordConn struct {
+	net.Conn
+	u *unitSession
+}
+
+func (c *recordConn) Write(b []byte) (int, error) {
+	c.u.mu.Lock()
+	defer c.u.mu.Unlock()
+	return c.u.sent.Write(b)
+}
+
+func (c *recordConn) SetWriteDeadline(time.Time) error { return nil }
+
+// output returns what the session has sent so far.
 func (u *unitSession) output() string {
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -74,9 +74,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	w.log.Info("xmpp: watcher starting", "config", w.cfg)
 	bo := backoff{base: w.cfg.BackoffBase, cap: w.cfg.BackoffCap}
-	var watchAsked bool
+	rs := &runState{leaving: make(map[string]struct{})}
 	for {
-		synced, err := w.once(ctx, &watchAsked)
+		synced, err := w.once(ctx, rs)
 		if ctx.Err() != nil {
 			w.log.Info("xmpp: watcher stopped")
 			return nil
@@ -99,7 +99,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // once runs one connection, from dial to close. synced reports whether it
 // got as far as a full sync, which resets the backoff.
-func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err error) {
+func (w *Watcher) once(ctx context.Context, rs *runState) (synced bool, err error) {
 	l, err := connect(ctx, &w.cfg)
 	if err != nil {
 		return false, err
@@ -129,7 +129,7 @@ func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err 
 		close(done)
 		watchdog.Wait()
 	}()
-	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, watchAsked)
+	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, rs)
 	defer func() {
 		w.connected.Store(false)
 		l.close()
