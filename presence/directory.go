@@ -23,8 +23,11 @@ type Directory struct {
 	jids      map[string]*jidState
 	groups    map[string][]string // roster group -> bare JIDs
 	connected bool
-	// lostAt is when the watcher last lost its connection: the last moment
-	// the XMPP statuses shown were known to be true.
+	// fresh: a sync completed since the last disconnect, so the XMPP
+	// statuses are live. Only then does a disconnect start the stale clock.
+	fresh bool
+	// lostAt is when the watcher last lost a synced connection: the last
+	// moment the XMPP statuses shown were known to be true.
 	lostAt time.Time
 	stale  bool
 	staleT *time.Timer

@@ -14,30 +14,31 @@ type RosterItem struct {
 	Groups     []string
 }
 
-// Connected records that the watcher is logged in again. Staleness ends at
-// the EndSync that follows.
+// Connected records that the watcher is logged in again. The stale clock
+// keeps running: the statuses are fresh only at the EndSync that follows,
+// and a login that never gets that far must not postpone staleness.
 func (d *Directory) Connected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = true
-	d.stopStaleLocked()
 }
 
-// Disconnected records that the watcher lost its connection; after
-// StaleAfter, XMPP-derived statuses turn unknown.
+// Disconnected records that the watcher lost its connection; StaleAfter
+// after the loss of the last synced one, XMPP-derived statuses turn
+// unknown. A session that never synced does not restart that clock.
 func (d *Directory) Disconnected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.connected {
+	if d.fresh {
 		d.lostAt = d.now()
 	}
-	d.connected = false
+	d.connected, d.fresh = false, false
 	d.unsynced = nil
 	d.armStaleLocked()
 }
 
 func (d *Directory) armStaleLocked() {
-	if d.closed || d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
+	if d.closed || d.fresh || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
 	gen := d.staleGen
@@ -55,7 +56,7 @@ func (d *Directory) stopStaleLocked() {
 }
 
 // markStale is the stale timer's function; gen is the generation it was
-// armed in. Connected and Close move to a new generation.
+// armed in. EndSync and Close move to a new generation.
 func (d *Directory) markStale(gen uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -122,7 +123,8 @@ func (d *Directory) EndSync() {
 		st.xmppAt = d.now()
 	}
 	d.unsynced = nil
-	d.stale = false
+	d.stopStaleLocked()
+	d.stale, d.fresh = false, true
 	d.republishXMPPLocked()
 }
 

@@ -171,16 +171,21 @@ func TestDirectoryStale(t *testing.T) {
 }
 
 // TestDirectoryStaleTimerStoppedLate: a stale timer that fired just as the
-// watcher reconnected (its function waiting for the lock) must not mark the
-// directory stale after a new disconnect, long before StaleAfter.
+// watcher synced again (its function waiting for the lock) must not mark
+// the directory stale after a new disconnect, long before StaleAfter.
 func TestDirectoryStaleTimerStoppedLate(t *testing.T) {
 	f := newFixture(t, newMemStore(), DirectoryOptions{StaleAfter: time.Hour})
-	f.dir.Connected()
+	sync := func() {
+		f.dir.Connected()
+		f.dir.BeginSync()
+		f.dir.EndSync()
+	}
+	sync()
 	f.dir.Disconnected()
 	f.dir.mu.Lock()
 	late := f.dir.staleGen // what the armed timer's function holds
 	f.dir.mu.Unlock()
-	f.dir.Connected()
+	sync()
 	f.dir.Disconnected()
 	f.dir.markStale(late) // the first timer's function, running late
 	if st := f.dir.Stats(); st.Stale {

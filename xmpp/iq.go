@@ -25,7 +25,7 @@ func (s *session) handleIQ(st *stanza) error {
 			}
 			return s.syncRoster(st.Roster)
 		case st.ID == s.pingID:
-			s.pong()
+			return s.pong()
 		case st.Type == "error":
 			s.log.Debug("xmpp: request refused", "id", st.ID, "from", st.From, "condition", st.Error.condition())
 		}
