@@ -2,6 +2,7 @@ package presence
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -234,8 +235,8 @@ func TestDirectorySetChoice(t *testing.T) {
 		t.Errorf("message %q shown after hiding", got)
 	}
 	// A JID the watcher does not follow has no choices to make.
-	if err := f.dir.SetChoice("bob@example.com", true, true); err != nil {
-		t.Fatal(err)
+	if err := f.dir.SetChoice("bob@example.com", true, true); !errors.Is(err, ErrNotSubscribed) {
+		t.Fatalf("SetChoice for an unknown JID: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := f.dir.Record("bob@example.com"); ok {
 		t.Error("SetChoice created a record for an unknown JID")

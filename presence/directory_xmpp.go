@@ -293,13 +293,20 @@ func (d *Directory) SetRoom(room string, occupants int) {
 	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
 }
 
-// SetChoice records a user's choices (opt-out, hidden status text).
+// ErrNotSubscribed: the directory does not hold the JID as subscribed (its
+// subscription failed to save, say), so there is no record to keep a
+// choice in.
+var ErrNotSubscribed = errors.New("not subscribed")
+
+// SetChoice records a user's choices (opt-out, hidden status text). For a
+// JID not held as subscribed it saves nothing and says so: a choice
+// acknowledged but not kept would be undone by the next sync.
 func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
 	if st == nil || !st.rec.Subscribed {
-		return nil
+		return fmt.Errorf("presence: choice of %s: %w", jid, ErrNotSubscribed)
 	}
 	prev := st.rec
 	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
