@@ -22,6 +22,7 @@ type Directory struct {
 	mu        sync.Mutex
 	jids      map[string]*jidState
 	groups    map[string][]string // roster group -> bare JIDs
+	rooms     map[string]int      // room -> occupants, as the watcher last counted
 	connected bool
 	// fresh: a sync completed since the last disconnect, so the XMPP
 	// statuses are live. Only then does a disconnect start the stale clock.
@@ -74,6 +75,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		showMessages: opt.ShowMessages,
 		jids:         make(map[string]*jidState),
 		groups:       make(map[string][]string),
+		rooms:        make(map[string]int),
 	}
 	if d.now == nil {
 		d.now = time.Now

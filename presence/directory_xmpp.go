@@ -65,6 +65,11 @@ func (d *Directory) markStale(gen uint64) {
 	}
 	d.staleT = nil
 	d.stale = true
+	// A count nobody has checked for StaleAfter is not known either: the
+	// rooms show the default, no occupants, until the watcher is back.
+	for room := range d.rooms {
+		d.hub.Publish(NewRoomEntry(Room{Room: room}))
+	}
 	if !d.lostAt.IsZero() {
 		for _, st := range d.jids {
 			if best, ok := Best(st.resources); ok && best.Status.Online() && st.rec.Subscribed && !st.rec.OptedOut {
@@ -124,8 +129,14 @@ func (d *Directory) EndSync() {
 	}
 	d.unsynced = nil
 	d.stopStaleLocked()
+	wasStale := d.stale
 	d.stale, d.fresh = false, true
 	d.republishXMPPLocked()
+	if wasStale {
+		for room, n := range d.rooms {
+			d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: n}))
+		}
+	}
 }
 
 // SyncRoster replaces the whole roster: contacts no longer subscribed are
@@ -282,15 +293,19 @@ func (d *Directory) RemoveResources(jid string) {
 	d.publishLocked(st, false)
 }
 
-// SetRoom publishes the occupant count of a room. The hub holds the count;
-// the lock keeps the order of publishes that of the calls.
+// SetRoom publishes the occupant count of a room; the lock keeps the order
+// of publishes that of the calls. While stale, the count is kept and shown
+// at the EndSync that ends staleness.
 func (d *Directory) SetRoom(room string, occupants int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if occupants < 0 {
 		occupants = 0
 	}
-	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+	d.rooms[room] = occupants
+	if !d.stale {
+		d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+	}
 }
 
 // ErrNotSubscribed: the directory does not hold the JID as subscribed (its

@@ -35,6 +35,8 @@ type session struct {
 	across *runState // what outlives the session; owned by Run's goroutine
 
 	rooms  map[string]*room
+	rejoin chan string          // rooms whose rejoin timer fired
+	done   chan struct{}        // closed when run ends, for those timers
 	hinted map[string]time.Time // when a JID last got the "unknown command" hint
 }
 
@@ -54,10 +56,13 @@ func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState)
 		bare:   cfg.JID,
 		ids:    idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
 		rooms:  make(map[string]*room, len(cfg.Rooms)),
+		rejoin: make(chan string, len(cfg.Rooms)),
+		done:   make(chan struct{}),
 		hinted: make(map[string]time.Time),
 	}
 	for _, r := range cfg.Rooms {
-		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{})}
+		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{}),
+			rejoinBo: backoff{base: cfg.BackoffBase, cap: cfg.BackoffCap}}
 	}
 	return s
 }
@@ -76,6 +81,7 @@ func (s *session) send(stanza string) error { return s.link.send(stanza) }
 // period is needed, and a dead server is caught by the ping's timeout.
 func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
+	defer s.stopRooms()
 	s.sink.Connected()
 	s.sink.BeginSync()
 	s.rosterID = s.ids.next()
@@ -112,6 +118,10 @@ func (s *session) run(ctx context.Context) error {
 				if err := s.ping(); err != nil {
 					return err
 				}
+			}
+		case jid := <-s.rejoin:
+			if err := s.rejoinRoom(jid); err != nil {
+				return err
 			}
 		case <-s.pingDue:
 			return errPingTimeout(s.cfg.PingInterval)

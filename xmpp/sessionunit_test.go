@@ -49,6 +49,7 @@ func attachUnitSession(t *testing.T, st *store.Store, dir *presence.Directory, a
 	u := &unitSession{store: st, dir: dir}
 	l := &link{conn: &recordConn{u: u}, in: make(chan *stanza), quit: make(chan struct{})}
 	u.session = newSession(&cfg, dir, l, func() {}, across)
+	t.Cleanup(u.stopRooms)
 	return u
 }
 
