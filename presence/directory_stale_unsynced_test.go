@@ -47,7 +47,7 @@ func TestDirectoryUnsyncedLoginsDoNotPostponeStaleness(t *testing.T) {
 	// synced connection, not one of the failed logins after it.
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync()
+	f.endSyncNow()
 	if e := awaitStatus(t, a, Offline); !e.Presence.LastSeen.Equal(lost) {
 		t.Errorf("last_seen = %v, want the loss at %v", e.Presence.LastSeen, lost)
 	}

@@ -51,6 +51,16 @@ func newFixture(t *testing.T, store *memStore, opt DirectoryOptions) *fixture {
 	return f
 }
 
+// endSyncNow ends a sync as EndSync does, and at once also does what its
+// grace timer does SyncGrace later: drop the resources not announced again.
+func (f *fixture) endSyncNow() {
+	f.dir.EndSync()
+	f.dir.mu.Lock()
+	gen := f.dir.graceGen
+	f.dir.mu.Unlock()
+	f.dir.dropUnsynced(gen)
+}
+
 // subscribe makes jid visible over XMPP with one resource.
 func (f *fixture) subscribe(jid string, r Resource) {
 	f.t.Helper()

@@ -34,6 +34,7 @@ func (d *Directory) Disconnected() {
 	}
 	d.connected, d.fresh = false, false
 	d.unsynced = nil
+	d.stopGraceLocked()
 	d.armStaleLocked()
 }
 
@@ -89,12 +90,14 @@ func (d *Directory) republishXMPPLocked() {
 }
 
 // BeginSync marks the start of a fresh roster and presence sync after a
-// (re)connect: resources not announced again before EndSync are dropped.
+// (re)connect: resources not announced again by SyncGrace after EndSync
+// are dropped.
 // Announcements are tracked by resource, not by time: presence replayed
 // by the server may carry its original, older timestamp.
 func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.stopGraceLocked()
 	d.unsynced = make(map[string]map[string]struct{})
 	for jid, st := range d.jids {
 		if len(st.resources) == 0 {
@@ -108,26 +111,20 @@ func (d *Directory) BeginSync() {
 	}
 }
 
-// EndSync drops every resource that was not announced since BeginSync,
-// ends staleness and republishes. Without a BeginSync since the last
-// Disconnected it does nothing: that sync was cut short.
+// EndSync ends staleness and republishes; SyncGrace later, the resources
+// not announced since BeginSync are dropped (dropUnsynced). Without a
+// BeginSync since the last Disconnected it does nothing: that sync was cut
+// short.
 func (d *Directory) EndSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.unsynced == nil {
+	if d.unsynced == nil || d.graceT != nil {
 		return
 	}
-	for jid, set := range d.unsynced {
-		st := d.jids[jid]
-		if st == nil || len(set) == 0 {
-			continue
-		}
-		for res := range set {
-			delete(st.resources, res)
-		}
-		st.xmppAt = d.now()
+	if !d.closed {
+		gen := d.graceGen
+		d.graceT = time.AfterFunc(d.syncGrace, func() { d.dropUnsynced(gen) })
 	}
-	d.unsynced = nil
 	d.stopStaleLocked()
 	wasStale := d.stale
 	d.stale, d.fresh = false, true
@@ -137,6 +134,49 @@ func (d *Directory) EndSync() {
 			d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: n}))
 		}
 	}
+}
+
+// dropUnsynced is the grace timer's function: the resources still not
+// announced again are gone. A JID that goes offline by it was last seen
+// when the watcher lost the connection, the last moment it was known
+// online.
+func (d *Directory) dropUnsynced(gen uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if gen != d.graceGen {
+		return
+	}
+	d.graceT = nil
+	for jid, set := range d.unsynced {
+		st := d.jids[jid]
+		if st == nil || len(set) == 0 {
+			continue
+		}
+		for res := range set {
+			delete(st.resources, res)
+		}
+		st.xmppAt = d.now()
+		p, since, wentOffline := d.viewLocked(st)
+		if wentOffline {
+			if !d.lostAt.IsZero() {
+				p.LastSeen = d.lostAt
+			}
+			st.rec.LastSeen = p.LastSeen
+			_ = d.store.Save(st.rec) // best effort, as in publishLocked
+		}
+		d.showLocked(st, p, since)
+	}
+	d.unsynced = nil
+}
+
+// stopGraceLocked cancels the grace timer, also one whose function is
+// already waiting for the lock.
+func (d *Directory) stopGraceLocked() {
+	if d.graceT != nil {
+		d.graceT.Stop()
+		d.graceT = nil
+	}
+	d.graceGen++
 }
 
 // SyncRoster replaces the whole roster: contacts no longer subscribed are

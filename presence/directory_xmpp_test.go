@@ -114,7 +114,7 @@ func TestDirectoryResync(t *testing.T) {
 	f.dir.BeginSync()
 	// Presence replayed by the server carries its original (delayed) time.
 	f.dir.SetResource(jid, "res", Resource{Status: Away, Changed: t0.Add(-time.Hour)})
-	f.dir.EndSync()
+	f.endSyncNow()
 	if p := f.dir.Get(jid); p.Status != Away || p.Sources[SourceXMPP] != Away {
 		t.Errorf("after resync: %+v, want the re-announced resource only", p)
 	}
@@ -123,7 +123,7 @@ func TestDirectoryResync(t *testing.T) {
 	// nothing.
 	f.dir.BeginSync()
 	f.dir.Disconnected()
-	f.dir.EndSync()
+	f.endSyncNow()
 	if p := f.dir.Get(jid); p.Status != Away {
 		t.Errorf("an aborted sync dropped resources: %+v", p)
 	}
@@ -160,7 +160,7 @@ func TestDirectoryStale(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.SetResource("alice@example.com", "res", Resource{Status: Available, Message: "hi"})
-	f.dir.EndSync()
+	f.endSyncNow()
 	awaitStatus(t, alice, Available)
 	if st := f.dir.Stats(); st.Stale || !st.Connected {
 		t.Errorf("Stats = %+v", st)
@@ -296,7 +296,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.clock.Add(time.Hour)
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync() // alice's resource was not announced again
+	f.endSyncNow() // alice's resource was not announced again
 	e := awaitStatus(t, a, Offline)
 	if !e.Presence.LastSeen.Equal(lost) {
 		t.Errorf("last_seen = %v, want the loss at %v", e.Presence.LastSeen, lost)

@@ -95,6 +95,11 @@ func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.Directory
 	t.Cleanup(func() { st.Close() })
 	e := &env{p: p, hub: presence.NewMemHub(), store: st}
 	dopt.ShowMessages = true
+	if dopt.SyncGrace == 0 {
+		// Every contact here is on the test server, which answers within
+		// the sync; the grace for s2s probes would only slow tests down.
+		dopt.SyncGrace = 50 * time.Millisecond
+	}
 	e.dir, err = presence.NewDirectory(e.hub, e.store, dopt)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,8 @@ type Sink interface {
 	Connected()
 	Disconnected()
 	// BeginSync and EndSync bracket the roster and presence flood that
-	// follows each login: resources not announced in between are dropped.
+	// follows each login: resources not announced in between (or within a
+	// grace after EndSync, for presence that comes late over s2s) are dropped.
 	BeginSync()
 	EndSync()
 	// SyncRoster replaces the roster with the contacts the watcher holds a
