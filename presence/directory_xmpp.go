@@ -294,6 +294,9 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	if st.resources == nil {
 		st.resources = make(map[string]Resource, 1)
 	}
+	if _, known := st.resources[resource]; !known && len(st.resources) >= MaxResources {
+		d.evictResourceLocked(st)
+	}
 	delete(d.unsynced[jid], resource)
 	r.Message = CleanMessage(r.Message)
 	if r.Changed.IsZero() {
@@ -302,6 +305,32 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	st.resources[resource] = r
 	st.xmppAt = r.Changed
 	d.publishLocked(st, false)
+}
+
+// MaxResources caps the resources kept per JID. A real account has a few
+// (phone, desktop, a web client); a contact (or a broken client)
+// announcing resource after resource must not grow the directory without
+// bound. 32 leaves every plausible account all of its own.
+const MaxResources = 32
+
+// evictResourceLocked makes room for one more resource of st: the one that
+// counts least goes, the lowest priority and, among those, the oldest
+// change (the opposite of Best); a full tie goes to the name sorting last.
+func (d *Directory) evictResourceLocked(st *jidState) {
+	var name string
+	var worst Resource
+	found := false
+	for n, r := range st.resources {
+		if !found || r.Priority < worst.Priority ||
+			(r.Priority == worst.Priority && (r.Changed.Before(worst.Changed) ||
+				r.Changed.Equal(worst.Changed) && n > name)) {
+			worst, name, found = r, n, true
+		}
+	}
+	if found {
+		delete(st.resources, name)
+		delete(d.unsynced[st.rec.JID], name)
+	}
 }
 
 // RemoveResource records that one resource went unavailable.
