@@ -3,9 +3,16 @@ package xmpp
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"time"
 )
+
+// maxHeld bounds the stanzas held back until the roster arrives. The server
+// answers the roster request before handling our initial presence, so only
+// what was already on its way waits; more than four inboxes' worth means
+// the answer is not coming, and the session ends rather than grow.
+const maxHeld = 4 * inboxSize
 
 // session is the state of one logged-in connection. All of it lives in the
 // goroutine that calls run; nothing here is shared.
@@ -146,6 +153,9 @@ func (s *session) handle(st *stanza) error {
 		return nil // room messages: subjects, chatter, private messages
 	}
 	if s.roster == nil {
+		if len(s.held) >= maxHeld {
+			return fmt.Errorf("xmpp: %d stanzas and still no answer to the roster request", maxHeld)
+		}
 		s.held = append(s.held, st)
 		return nil
 	}
