@@ -76,12 +76,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 	bo := backoff{base: w.cfg.BackoffBase, cap: w.cfg.BackoffCap}
 	rs := &runState{leaving: make(map[string]struct{})}
 	for {
+		began := time.Now()
 		synced, err := w.once(ctx, rs)
 		if ctx.Err() != nil {
 			w.log.Info("xmpp: watcher stopped")
 			return nil
 		}
-		if synced {
+		if resetsBackoff(synced, time.Since(began), err) {
 			bo.reset()
 		}
 		d := bo.next()
@@ -95,6 +96,23 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// stableSession is how long a synced session must have lasted for the
+// backoff to start over. Shorter ones are a loop in the making: two
+// instances on one resource replace each other (stream error conflict) at
+// once after each login, and would do so every BackoffBase for ever.
+const stableSession = time.Minute
+
+// resetsBackoff says whether a session that ended with err, having lasted
+// d, starts the backoff over: only one that synced, lasted stableSession,
+// and was not replaced by another session of the same resource.
+func resetsBackoff(synced bool, d time.Duration, err error) bool {
+	var se *streamError
+	if errors.As(err, &se) && se.condition == "conflict" {
+		return false
+	}
+	return synced && d >= stableSession
 }
 
 // once runs one connection, from dial to close. synced reports whether it
