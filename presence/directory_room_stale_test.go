@@ -13,7 +13,7 @@ func TestDirectoryRoomStale(t *testing.T) {
 	const room = "lobby@rooms.example.com"
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	f.dir.SetRoom(room, 3)
 	s := newSub(f.hub)
 	t.Cleanup(s.Close)
@@ -49,6 +49,6 @@ func TestDirectoryRoomStale(t *testing.T) {
 	if n := f.hub.Get(RoomTopic(room)).Room.Occupants; n != 0 {
 		t.Errorf("a count shown while stale: %d", n)
 	}
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	awaitRoom(2)
 }

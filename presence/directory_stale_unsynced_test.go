@@ -17,7 +17,7 @@ func TestDirectoryUnsyncedLoginsDoNotPostponeStaleness(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.subscribe(alice, Resource{Status: Available})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	a := f.follow(alice)
 	lost := f.clock.Add(time.Minute)
 	f.dir.Disconnected()

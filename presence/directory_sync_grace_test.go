@@ -9,16 +9,18 @@ import (
 // contact on another server, probed over s2s) keeps the contact as it was:
 // no flap to offline, no last_seen written. What is still not announced
 // when SyncGrace has passed is dropped, last seen when the connection was
-// lost.
+// lost. Contacts on the watcher's own domain, whose presence the server
+// sent within the sync, are dropped at once.
 func TestDirectorySyncGrace(t *testing.T) {
 	store := newMemStore()
 	f := newFixture(t, store, DirectoryOptions{StaleAfter: time.Hour, SyncGrace: 50 * time.Millisecond})
-	const remote, gone = "alice@remote.example", "bob@remote.example"
+	const remote, gone, local = "alice@remote.example", "bob@remote.example", "carol@example.com"
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.subscribe(remote, Resource{Status: Available})
 	f.subscribe(gone, Resource{Status: Away})
-	f.dir.EndSync()
+	f.subscribe(local, Resource{Status: DND})
+	f.dir.EndSync("example.com")
 	a, b := f.follow(remote), f.follow(gone)
 
 	lost := f.clock.Add(time.Minute)
@@ -26,7 +28,10 @@ func TestDirectorySyncGrace(t *testing.T) {
 	f.clock.Add(time.Second)
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync() // the server's own presence is in; the probes are not
+	f.dir.EndSync("example.com") // the server's own presence is in; the probes are not
+	if p := f.dir.Get(local); p.Status != Offline || !p.LastSeen.Equal(lost) {
+		t.Errorf("%s, on the watcher's domain, right after the sync: %+v, want offline since the loss", local, p)
+	}
 	if p := f.dir.Get(remote); p.Status != Available || !p.LastSeen.IsZero() {
 		t.Errorf("%s right after the sync: %+v, want still available", remote, p)
 	}
@@ -64,7 +69,7 @@ func TestDirectorySyncGraceStopped(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.subscribe(jid, Resource{Status: Away})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if !armed() {
 		t.Fatal("no grace timer after EndSync")
 	}
@@ -74,7 +79,7 @@ func TestDirectorySyncGraceStopped(t *testing.T) {
 	}
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	f.dir.Close()
 	if armed() {
 		t.Error("grace timer armed after Close")

@@ -54,7 +54,7 @@ func newFixture(t *testing.T, store *memStore, opt DirectoryOptions) *fixture {
 // endSyncNow ends a sync as EndSync does, and at once also does what its
 // grace timer does SyncGrace later: drop the resources not announced again.
 func (f *fixture) endSyncNow() {
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	f.dir.mu.Lock()
 	gen := f.dir.graceGen
 	f.dir.mu.Unlock()

@@ -111,15 +111,23 @@ func (d *Directory) BeginSync() {
 	}
 }
 
-// EndSync ends staleness and republishes; SyncGrace later, the resources
-// not announced since BeginSync are dropped (dropUnsynced). Without a
-// BeginSync since the last Disconnected it does nothing: that sync was cut
-// short.
-func (d *Directory) EndSync() {
+// EndSync ends staleness and republishes. Resources not announced since
+// BeginSync are dropped: at once for contacts on domain, the watcher's own,
+// whose presence the server sent within the sync; SyncGrace later for the
+// others, whose servers answer the probes over s2s (dropUnsynced). Without
+// a BeginSync since the last Disconnected it does nothing: that sync was
+// cut short.
+func (d *Directory) EndSync(domain string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.unsynced == nil || d.graceT != nil {
 		return
+	}
+	for jid, set := range d.unsynced {
+		if domain != "" && Domain(jid) == domain {
+			d.dropLocked(jid, set)
+			delete(d.unsynced, jid)
+		}
 	}
 	if !d.closed {
 		gen := d.graceGen
@@ -137,9 +145,7 @@ func (d *Directory) EndSync() {
 }
 
 // dropUnsynced is the grace timer's function: the resources still not
-// announced again are gone. A JID that goes offline by it was last seen
-// when the watcher lost the connection, the last moment it was known
-// online.
+// announced again are gone.
 func (d *Directory) dropUnsynced(gen uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -148,25 +154,32 @@ func (d *Directory) dropUnsynced(gen uint64) {
 	}
 	d.graceT = nil
 	for jid, set := range d.unsynced {
-		st := d.jids[jid]
-		if st == nil || len(set) == 0 {
-			continue
-		}
-		for res := range set {
-			delete(st.resources, res)
-		}
-		st.xmppAt = d.now()
-		p, since, wentOffline := d.viewLocked(st)
-		if wentOffline {
-			if !d.lostAt.IsZero() {
-				p.LastSeen = d.lostAt
-			}
-			st.rec.LastSeen = p.LastSeen
-			_ = d.store.Save(st.rec) // best effort, as in publishLocked
-		}
-		d.showLocked(st, p, since)
+		d.dropLocked(jid, set)
 	}
 	d.unsynced = nil
+}
+
+// dropLocked drops the resources in set, which were not announced again
+// after a reconnect. A JID that goes offline by it was last seen when the
+// watcher lost the connection, the last moment it was known online.
+func (d *Directory) dropLocked(jid string, set map[string]struct{}) {
+	st := d.jids[jid]
+	if st == nil || len(set) == 0 {
+		return
+	}
+	for res := range set {
+		delete(st.resources, res)
+	}
+	st.xmppAt = d.now()
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		if !d.lostAt.IsZero() {
+			p.LastSeen = d.lostAt
+		}
+		st.rec.LastSeen = p.LastSeen
+		_ = d.store.Save(st.rec) // best effort, as in publishLocked
+	}
+	d.showLocked(st, p, since)
 }
 
 // stopGraceLocked cancels the grace timer, also one whose function is

@@ -103,7 +103,7 @@ func TestDirectoryResync(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe(jid, Resource{Status: Away})
 	f.dir.SetResource(jid, "desk", Resource{Status: DND, Priority: 5})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if p := f.dir.Get(jid); p.Status != DND {
 		t.Fatalf("after first sync: %+v", p)
 	}
@@ -138,7 +138,7 @@ func TestDirectoryStale(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe("alice@example.com", Resource{Status: Available, Message: "hi"})
 	f.subscribe("bob@example.com", Resource{Status: Away})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if _, err := f.dir.SetHTTP("bob@example.com", DND, "", time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestDirectoryStaleTimerStoppedLate(t *testing.T) {
 	sync := func() {
 		f.dir.Connected()
 		f.dir.BeginSync()
-		f.dir.EndSync()
+		f.dir.EndSync("")
 	}
 	sync()
 	f.dir.Disconnected()
@@ -287,7 +287,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe(alice, Resource{Status: Away})
 	f.subscribe(bob, Resource{}) // known, never online
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	a := f.follow(alice)
 
 	lost := f.clock.Add(time.Minute)
@@ -315,7 +315,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.SetResource(alice, "res", Resource{Status: DND})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if p := f.dir.Get(alice); p.Status != DND || !p.LastSeen.Equal(lost) {
 		t.Errorf("online after the outage: %+v, want dnd with the old last_seen", p)
 	}

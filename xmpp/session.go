@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"badges/presence"
 )
 
 // maxHeld bounds the stanzas held back until the roster arrives. The server
@@ -82,11 +84,11 @@ func (s *session) send(stanza string) error { return s.link.send(stanza) }
 // The sync: BeginSync, ask for the roster, send presence, then ping the
 // server. A server handles one session's stanzas in order, and it sends the
 // presence of the contacts it knows while handling our presence, so the
-// answer to that ping comes after all of it: that is when EndSync ends
-// staleness. Contacts on other servers answer later, over s2s, so the
-// Directory drops the resources nobody announced again only a bounded grace
-// after EndSync (presence.DefaultSyncGrace). A dead server is caught by the
-// ping's timeout.
+// answer to that ping comes after all of it: that is when EndSync drops the
+// resources of the server's own users that nobody announced again. Contacts
+// on other servers answer later, over s2s, so theirs are dropped only a
+// bounded grace after EndSync (presence.DefaultSyncGrace). A dead server is
+// caught by the ping's timeout.
 func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
 	defer s.stopRooms()
@@ -175,7 +177,7 @@ func (s *session) maybeEndSync() {
 		return
 	}
 	s.synced = true
-	s.sink.EndSync()
+	s.sink.EndSync(presence.Domain(s.bare))
 	s.ready()
 	s.log.Info("xmpp: synced", "contacts", len(s.roster), "rooms", len(s.rooms))
 }
