@@ -123,6 +123,9 @@ func (d *Directory) EndSync(domain string) {
 	if d.unsynced == nil || d.graceT != nil {
 		return
 	}
+	d.stopStaleLocked()
+	wasStale := d.stale
+	d.stale, d.fresh = false, true
 	for jid, set := range d.unsynced {
 		if domain != "" && Domain(jid) == domain {
 			d.dropLocked(jid, set)
@@ -133,9 +136,6 @@ func (d *Directory) EndSync(domain string) {
 		gen := d.graceGen
 		d.graceT = time.AfterFunc(d.syncGrace, func() { d.dropUnsynced(gen) })
 	}
-	d.stopStaleLocked()
-	wasStale := d.stale
-	d.stale, d.fresh = false, true
 	d.republishXMPPLocked()
 	if wasStale {
 		for room, n := range d.rooms {
