@@ -17,14 +17,19 @@ type Directory struct {
 	store        Store
 	now          func() time.Time
 	staleAfter   time.Duration
+	syncGrace    time.Duration
 	showMessages bool
 
 	mu        sync.Mutex
 	jids      map[string]*jidState
 	groups    map[string][]string // roster group -> bare JIDs
+	rooms     map[string]int      // room -> occupants, as the watcher last counted
 	connected bool
-	// lostAt is when the watcher last lost its connection: the last moment
-	// the XMPP statuses shown were known to be true.
+	// fresh: a sync completed since the last disconnect, so the XMPP
+	// statuses are live. Only then does a disconnect start the stale clock.
+	fresh bool
+	// lostAt is when the watcher last lost a synced connection: the last
+	// moment the XMPP statuses shown were known to be true.
 	lostAt time.Time
 	stale  bool
 	staleT *time.Timer
@@ -35,6 +40,10 @@ type Directory struct {
 	// unsynced holds, while an XMPP sync is under way, the resources of
 	// each JID known before it and not announced again since; nil otherwise.
 	unsynced map[string]map[string]struct{}
+	// graceT drops, SyncGrace after EndSync, what is left in unsynced;
+	// graceGen tells it from a timer stopped too late, as staleGen does.
+	graceT   *time.Timer
+	graceGen uint64
 	expiry   httpTimer
 	updates  uint64
 }
@@ -61,19 +70,34 @@ type DirectoryOptions struct {
 	ShowMessages bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SyncGrace is how long after EndSync resources not announced again
+	// are kept; zero means DefaultSyncGrace.
+	SyncGrace time.Duration
 }
+
+// DefaultSyncGrace bounds the wait for presence that follows the end of a
+// sync: a contact on another server is probed over s2s, and its server may
+// first have to connect and authenticate (dialback or TLS) before it
+// answers, which takes seconds, not minutes. Until then, a contact keeps
+// the resources it had, instead of flapping to offline on every reconnect.
+const DefaultSyncGrace = 10 * time.Second
 
 // NewDirectory loads the stored records and publishes every visible JID.
 // The XMPP source starts disconnected (and, after StaleAfter, stale).
 func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error) {
 	d := &Directory{
 		hub: hub, store: store, now: opt.Now, staleAfter: opt.StaleAfter,
+		syncGrace:    opt.SyncGrace,
 		showMessages: opt.ShowMessages,
 		jids:         make(map[string]*jidState),
 		groups:       make(map[string][]string),
+		rooms:        make(map[string]int),
 	}
 	if d.now == nil {
 		d.now = time.Now
+	}
+	if d.syncGrace <= 0 {
+		d.syncGrace = DefaultSyncGrace
 	}
 	recs, err := store.Records()
 	if err != nil {
@@ -99,6 +123,7 @@ func (d *Directory) Close() {
 	defer d.mu.Unlock()
 	d.closed = true
 	d.stopStaleLocked()
+	d.stopGraceLocked()
 	if d.expiry.timer != nil {
 		d.expiry.timer.Stop()
 		d.expiry.timer = nil

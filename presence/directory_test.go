@@ -2,6 +2,7 @@ package presence
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +49,16 @@ func newFixture(t *testing.T, store *memStore, opt DirectoryOptions) *fixture {
 	t.Cleanup(d.Close)
 	f.dir = d
 	return f
+}
+
+// endSyncNow ends a sync as EndSync does, and at once also does what its
+// grace timer does SyncGrace later: drop the resources not announced again.
+func (f *fixture) endSyncNow() {
+	f.dir.EndSync("")
+	f.dir.mu.Lock()
+	gen := f.dir.graceGen
+	f.dir.mu.Unlock()
+	f.dir.dropUnsynced(gen)
 }
 
 // subscribe makes jid visible over XMPP with one resource.
@@ -234,8 +245,8 @@ func TestDirectorySetChoice(t *testing.T) {
 		t.Errorf("message %q shown after hiding", got)
 	}
 	// A JID the watcher does not follow has no choices to make.
-	if err := f.dir.SetChoice("bob@example.com", true, true); err != nil {
-		t.Fatal(err)
+	if err := f.dir.SetChoice("bob@example.com", true, true); !errors.Is(err, ErrNotSubscribed) {
+		t.Fatalf("SetChoice for an unknown JID: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := f.dir.Record("bob@example.com"); ok {
 		t.Error("SetChoice created a record for an unknown JID")

@@ -14,30 +14,32 @@ type RosterItem struct {
 	Groups     []string
 }
 
-// Connected records that the watcher is logged in again. Staleness ends at
-// the EndSync that follows.
+// Connected records that the watcher is logged in again. The stale clock
+// keeps running: the statuses are fresh only at the EndSync that follows,
+// and a login that never gets that far must not postpone staleness.
 func (d *Directory) Connected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected = true
-	d.stopStaleLocked()
 }
 
-// Disconnected records that the watcher lost its connection; after
-// StaleAfter, XMPP-derived statuses turn unknown.
+// Disconnected records that the watcher lost its connection; StaleAfter
+// after the loss of the last synced one, XMPP-derived statuses turn
+// unknown. A session that never synced does not restart that clock.
 func (d *Directory) Disconnected() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.connected {
+	if d.fresh {
 		d.lostAt = d.now()
 	}
-	d.connected = false
+	d.connected, d.fresh = false, false
 	d.unsynced = nil
+	d.stopGraceLocked()
 	d.armStaleLocked()
 }
 
 func (d *Directory) armStaleLocked() {
-	if d.closed || d.connected || d.stale || d.staleAfter <= 0 || d.staleT != nil {
+	if d.closed || d.fresh || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
 	gen := d.staleGen
@@ -55,7 +57,7 @@ func (d *Directory) stopStaleLocked() {
 }
 
 // markStale is the stale timer's function; gen is the generation it was
-// armed in. Connected and Close move to a new generation.
+// armed in. EndSync and Close move to a new generation.
 func (d *Directory) markStale(gen uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -64,6 +66,11 @@ func (d *Directory) markStale(gen uint64) {
 	}
 	d.staleT = nil
 	d.stale = true
+	// A count nobody has checked for StaleAfter is not known either: the
+	// rooms show the default, no occupants, until the watcher is back.
+	for room := range d.rooms {
+		d.hub.Publish(NewRoomEntry(Room{Room: room}))
+	}
 	if !d.lostAt.IsZero() {
 		for _, st := range d.jids {
 			if best, ok := Best(st.resources); ok && best.Status.Online() && st.rec.Subscribed && !st.rec.OptedOut {
@@ -83,12 +90,14 @@ func (d *Directory) republishXMPPLocked() {
 }
 
 // BeginSync marks the start of a fresh roster and presence sync after a
-// (re)connect: resources not announced again before EndSync are dropped.
+// (re)connect: resources not announced again by SyncGrace after EndSync
+// are dropped.
 // Announcements are tracked by resource, not by time: presence replayed
 // by the server may carry its original, older timestamp.
 func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.stopGraceLocked()
 	d.unsynced = make(map[string]map[string]struct{})
 	for jid, st := range d.jids {
 		if len(st.resources) == 0 {
@@ -102,28 +111,85 @@ func (d *Directory) BeginSync() {
 	}
 }
 
-// EndSync drops every resource that was not announced since BeginSync,
-// ends staleness and republishes. Without a BeginSync since the last
-// Disconnected it does nothing: that sync was cut short.
-func (d *Directory) EndSync() {
+// EndSync ends staleness and republishes. Resources not announced since
+// BeginSync are dropped: at once for contacts on domain, the watcher's own,
+// whose presence the server sent within the sync; SyncGrace later for the
+// others, whose servers answer the probes over s2s (dropUnsynced). Without
+// a BeginSync since the last Disconnected it does nothing: that sync was
+// cut short.
+func (d *Directory) EndSync(domain string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.unsynced == nil {
+	if d.unsynced == nil || d.graceT != nil {
 		return
 	}
+	d.stopStaleLocked()
+	wasStale := d.stale
+	d.stale, d.fresh = false, true
 	for jid, set := range d.unsynced {
-		st := d.jids[jid]
-		if st == nil || len(set) == 0 {
-			continue
+		if domain != "" && Domain(jid) == domain {
+			d.dropLocked(jid, set)
+			delete(d.unsynced, jid)
 		}
-		for res := range set {
-			delete(st.resources, res)
+	}
+	if !d.closed {
+		gen := d.graceGen
+		d.graceT = time.AfterFunc(d.syncGrace, func() { d.dropUnsynced(gen) })
+	}
+	d.republishXMPPLocked()
+	if wasStale {
+		for room, n := range d.rooms {
+			d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: n}))
 		}
-		st.xmppAt = d.now()
+	}
+}
+
+// dropUnsynced is the grace timer's function: the resources still not
+// announced again are gone.
+func (d *Directory) dropUnsynced(gen uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if gen != d.graceGen {
+		return
+	}
+	d.graceT = nil
+	for jid, set := range d.unsynced {
+		d.dropLocked(jid, set)
 	}
 	d.unsynced = nil
-	d.stale = false
-	d.republishXMPPLocked()
+}
+
+// dropLocked drops the resources in set, which were not announced again
+// after a reconnect. A JID that goes offline by it was last seen when the
+// watcher lost the connection, the last moment it was known online.
+func (d *Directory) dropLocked(jid string, set map[string]struct{}) {
+	st := d.jids[jid]
+	if st == nil || len(set) == 0 {
+		return
+	}
+	for res := range set {
+		delete(st.resources, res)
+	}
+	st.xmppAt = d.now()
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		if !d.lostAt.IsZero() {
+			p.LastSeen = d.lostAt
+		}
+		st.rec.LastSeen = p.LastSeen
+		_ = d.store.Save(st.rec) // best effort, as in publishLocked
+	}
+	d.showLocked(st, p, since)
+}
+
+// stopGraceLocked cancels the grace timer, also one whose function is
+// already waiting for the lock.
+func (d *Directory) stopGraceLocked() {
+	if d.graceT != nil {
+		d.graceT.Stop()
+		d.graceT = nil
+	}
+	d.graceGen++
 }
 
 // SyncRoster replaces the whole roster: contacts no longer subscribed are
@@ -241,6 +307,9 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	if st.resources == nil {
 		st.resources = make(map[string]Resource, 1)
 	}
+	if _, known := st.resources[resource]; !known && len(st.resources) >= MaxResources {
+		d.evictResourceLocked(st)
+	}
 	delete(d.unsynced[jid], resource)
 	r.Message = CleanMessage(r.Message)
 	if r.Changed.IsZero() {
@@ -249,6 +318,32 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	st.resources[resource] = r
 	st.xmppAt = r.Changed
 	d.publishLocked(st, false)
+}
+
+// MaxResources caps the resources kept per JID. A real account has a few
+// (phone, desktop, a web client); a contact (or a broken client)
+// announcing resource after resource must not grow the directory without
+// bound. 32 leaves every plausible account all of its own.
+const MaxResources = 32
+
+// evictResourceLocked makes room for one more resource of st: the one that
+// counts least goes, the lowest priority and, among those, the oldest
+// change (the opposite of Best); a full tie goes to the name sorting last.
+func (d *Directory) evictResourceLocked(st *jidState) {
+	var name string
+	var worst Resource
+	found := false
+	for n, r := range st.resources {
+		if !found || r.Priority < worst.Priority ||
+			(r.Priority == worst.Priority && (r.Changed.Before(worst.Changed) ||
+				r.Changed.Equal(worst.Changed) && n > name)) {
+			worst, name, found = r, n, true
+		}
+	}
+	if found {
+		delete(st.resources, name)
+		delete(d.unsynced[st.rec.JID], name)
+	}
 }
 
 // RemoveResource records that one resource went unavailable.
@@ -280,24 +375,35 @@ func (d *Directory) RemoveResources(jid string) {
 	d.publishLocked(st, false)
 }
 
-// SetRoom publishes the occupant count of a room. The hub holds the count;
-// the lock keeps the order of publishes that of the calls.
+// SetRoom publishes the occupant count of a room; the lock keeps the order
+// of publishes that of the calls. While stale, the count is kept and shown
+// at the EndSync that ends staleness.
 func (d *Directory) SetRoom(room string, occupants int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if occupants < 0 {
 		occupants = 0
 	}
-	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+	d.rooms[room] = occupants
+	if !d.stale {
+		d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+	}
 }
 
-// SetChoice records a user's choices (opt-out, hidden status text).
+// ErrNotSubscribed: the directory does not hold the JID as subscribed (its
+// subscription failed to save, say), so there is no record to keep a
+// choice in.
+var ErrNotSubscribed = errors.New("not subscribed")
+
+// SetChoice records a user's choices (opt-out, hidden status text). For a
+// JID not held as subscribed it saves nothing and says so: a choice
+// acknowledged but not kept would be undone by the next sync.
 func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
 	if st == nil || !st.rec.Subscribed {
-		return nil
+		return fmt.Errorf("presence: choice of %s: %w", jid, ErrNotSubscribed)
 	}
 	prev := st.rec
 	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage

@@ -103,7 +103,7 @@ func TestDirectoryResync(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe(jid, Resource{Status: Away})
 	f.dir.SetResource(jid, "desk", Resource{Status: DND, Priority: 5})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if p := f.dir.Get(jid); p.Status != DND {
 		t.Fatalf("after first sync: %+v", p)
 	}
@@ -114,7 +114,7 @@ func TestDirectoryResync(t *testing.T) {
 	f.dir.BeginSync()
 	// Presence replayed by the server carries its original (delayed) time.
 	f.dir.SetResource(jid, "res", Resource{Status: Away, Changed: t0.Add(-time.Hour)})
-	f.dir.EndSync()
+	f.endSyncNow()
 	if p := f.dir.Get(jid); p.Status != Away || p.Sources[SourceXMPP] != Away {
 		t.Errorf("after resync: %+v, want the re-announced resource only", p)
 	}
@@ -123,7 +123,7 @@ func TestDirectoryResync(t *testing.T) {
 	// nothing.
 	f.dir.BeginSync()
 	f.dir.Disconnected()
-	f.dir.EndSync()
+	f.endSyncNow()
 	if p := f.dir.Get(jid); p.Status != Away {
 		t.Errorf("an aborted sync dropped resources: %+v", p)
 	}
@@ -138,7 +138,7 @@ func TestDirectoryStale(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe("alice@example.com", Resource{Status: Available, Message: "hi"})
 	f.subscribe("bob@example.com", Resource{Status: Away})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if _, err := f.dir.SetHTTP("bob@example.com", DND, "", time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestDirectoryStale(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.SetResource("alice@example.com", "res", Resource{Status: Available, Message: "hi"})
-	f.dir.EndSync()
+	f.endSyncNow()
 	awaitStatus(t, alice, Available)
 	if st := f.dir.Stats(); st.Stale || !st.Connected {
 		t.Errorf("Stats = %+v", st)
@@ -171,16 +171,21 @@ func TestDirectoryStale(t *testing.T) {
 }
 
 // TestDirectoryStaleTimerStoppedLate: a stale timer that fired just as the
-// watcher reconnected (its function waiting for the lock) must not mark the
-// directory stale after a new disconnect, long before StaleAfter.
+// watcher synced again (its function waiting for the lock) must not mark
+// the directory stale after a new disconnect, long before StaleAfter.
 func TestDirectoryStaleTimerStoppedLate(t *testing.T) {
 	f := newFixture(t, newMemStore(), DirectoryOptions{StaleAfter: time.Hour})
-	f.dir.Connected()
+	sync := func() {
+		f.dir.Connected()
+		f.dir.BeginSync()
+		f.dir.EndSync("")
+	}
+	sync()
 	f.dir.Disconnected()
 	f.dir.mu.Lock()
 	late := f.dir.staleGen // what the armed timer's function holds
 	f.dir.mu.Unlock()
-	f.dir.Connected()
+	sync()
 	f.dir.Disconnected()
 	f.dir.markStale(late) // the first timer's function, running late
 	if st := f.dir.Stats(); st.Stale {
@@ -282,7 +287,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.dir.BeginSync()
 	f.subscribe(alice, Resource{Status: Away})
 	f.subscribe(bob, Resource{}) // known, never online
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	a := f.follow(alice)
 
 	lost := f.clock.Add(time.Minute)
@@ -291,7 +296,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.clock.Add(time.Hour)
 	f.dir.Connected()
 	f.dir.BeginSync()
-	f.dir.EndSync() // alice's resource was not announced again
+	f.endSyncNow() // alice's resource was not announced again
 	e := awaitStatus(t, a, Offline)
 	if !e.Presence.LastSeen.Equal(lost) {
 		t.Errorf("last_seen = %v, want the loss at %v", e.Presence.LastSeen, lost)
@@ -310,7 +315,7 @@ func TestDirectoryLastSeenAcrossOutage(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.SetResource(alice, "res", Resource{Status: DND})
-	f.dir.EndSync()
+	f.dir.EndSync("")
 	if p := f.dir.Get(alice); p.Status != DND || !p.LastSeen.Equal(lost) {
 		t.Errorf("online after the outage: %+v, want dnd with the old last_seen", p)
 	}

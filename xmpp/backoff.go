@@ -27,5 +27,5 @@ func (b *backoff) next() time.Duration {
 	return rand.N(ceil)
 }
 
-// reset starts over after a session that got as far as a full sync.
+// reset starts over after a session that lasted (see resetsBackoff).
 func (b *backoff) reset() { b.attempt = 0 }

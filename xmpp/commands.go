@@ -26,6 +26,8 @@ To stop for good, remove me from your contacts: everything stored about you is d
 
 const notSharedText = "Your presence is not shared with me. Add me to your contacts and accept my subscription request first."
 
+const notSavedText = "Sorry, that could not be saved. Please try again later."
+
 // handleMessage answers chat commands (SPEC 2: users choose whether they are
 // shown and whether their status text is).
 func (s *session) handleMessage(st *stanza, jid string) error {
@@ -84,8 +86,10 @@ func (s *session) command(jid, cmd string) string {
 		hide = &rec.HideMessage
 	}
 	if err := s.sink.SetChoice(jid, *optOut, *hide); err != nil {
+		// Also when the Directory does not hold the subscription
+		// (presence.ErrNotSubscribed, its save failed): nothing was kept.
 		s.log.Error("xmpp: store a user's choice", "jid", jid, "err", err)
-		return "Sorry, that could not be saved. Please try again later."
+		return notSavedText
 	}
 	s.log.Info("xmpp: user choice", "jid", jid, "command", cmd)
 	return done

@@ -88,6 +88,12 @@ func testLogger(t testing.TB) *slog.Logger {
 // TLS and Logger are filled in unless set.
 func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.DirectoryOptions) *env {
 	t.Helper()
+	return startWith(t, p, cfg, dopt, nil)
+}
+
+// startWith is start with the watcher's Sink wrapped by wrap, unless nil.
+func startWith(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.DirectoryOptions, wrap func(Sink) Sink) *env {
+	t.Helper()
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +101,11 @@ func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.Directory
 	t.Cleanup(func() { st.Close() })
 	e := &env{p: p, hub: presence.NewMemHub(), store: st}
 	dopt.ShowMessages = true
+	if dopt.SyncGrace == 0 {
+		// Every contact here is on the test server, which answers within
+		// the sync; the grace for s2s probes would only slow tests down.
+		dopt.SyncGrace = 50 * time.Millisecond
+	}
 	e.dir, err = presence.NewDirectory(e.hub, e.store, dopt)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +124,11 @@ func start(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.Directory
 	cfg.Logger = testLogger(t)
 	e.bot = cfg.JID
 	e.disc = make(chan struct{}, 16)
-	e.w, err = New(cfg, sink{e.dir, e.disc})
+	var s Sink = sink{e.dir, e.disc}
+	if wrap != nil {
+		s = wrap(s)
+	}
+	e.w, err = New(cfg, s)
 	if err != nil {
 		t.Fatal(err)
 	}

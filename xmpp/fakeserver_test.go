@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -76,6 +77,13 @@ const (
 // bound JID and the script's error.
 func runFake(t *testing.T, jid string, plainOK bool, script func(s *fakeServer) error) (bound string, err, serverErr error) {
 	t.Helper()
+	return runFakeOver(t, jid, nil, plainOK, script)
+}
+
+// runFakeOver is runFake on a connection the client takes to be secured
+// as cs says (nil: not at all).
+func runFakeOver(t *testing.T, jid string, cs *tls.ConnectionState, plainOK bool, script func(s *fakeServer) error) (bound string, err, serverErr error) {
+	t.Helper()
 	cfg, err := Config{JID: jid, Password: password}.normalize()
 	must(t, err)
 	client, server := net.Pipe()
@@ -86,7 +94,7 @@ func runFake(t *testing.T, jid string, plainOK bool, script func(s *fakeServer) 
 		defer server.Close()
 		done <- script(&fakeServer{t: t, conn: server, dec: xml.NewDecoder(server)})
 	}()
-	n := &negotiation{cfg: &cfg, w: client, r: newStreamReader(client), plainOK: plainOK, ids: idGen{prefix: "t-"}}
+	n := &negotiation{cfg: &cfg, w: client, r: newStreamReader(client), tls: cs, plainOK: plainOK, ids: idGen{prefix: "t-"}}
 	bound, _, err = n.run()
 	client.Close()
 	return bound, err, <-done

@@ -1,5 +1,10 @@
 package xmpp
 
+import (
+	"errors"
+	"fmt"
+)
+
 // handleIQ answers requests and matches answers to what the session asked.
 func (s *session) handleIQ(st *stanza) error {
 	switch st.Type {
@@ -8,14 +13,19 @@ func (s *session) handleIQ(st *stanza) error {
 		case st.ID == "":
 		case st.ID == s.rosterID && s.fromOwnServer(st.From):
 			s.rosterID = ""
+			// Without a roster nothing is known about who is subscribed:
+			// syncing an empty one would forget every contact, opt-outs
+			// and last_seen included. The session fails instead, and the
+			// next one, after a backoff, asks again.
 			if st.Type == "error" {
-				// RFC 6121 makes rosters mandatory; without one, nobody
-				// is visible, which is the safe reading.
-				s.log.Error("xmpp: roster request refused", "condition", st.Error.condition())
+				return fmt.Errorf("xmpp: roster request refused: %s", st.Error.condition())
+			}
+			if st.Roster == nil {
+				return errors.New("xmpp: roster result without a roster")
 			}
 			return s.syncRoster(st.Roster)
 		case st.ID == s.pingID:
-			s.pong()
+			return s.pong()
 		case st.Type == "error":
 			s.log.Debug("xmpp: request refused", "id", st.ID, "from", st.From, "condition", st.Error.condition())
 		}

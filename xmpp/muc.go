@@ -1,6 +1,9 @@
 package xmpp
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // maxNickTries bounds the nick-conflict retries per room: RoomNick,
 // RoomNick-2, … RoomNick-5. A room where all are taken is not worth more.
@@ -11,7 +14,13 @@ const (
 	mucSelf       = "110" // this presence is about the watcher itself
 	mucCreated    = "201" // the join created the room
 	mucNickChange = "303" // an occupant changes nick; the new one follows
+	mucBanned     = "301" // the watcher was banned: it must not come back
 )
+
+// stableJoin is how long the watcher must have stayed in a room for a
+// removal to start the rejoin backoff over: a moderator who kicks it at
+// every join is then met with ever longer waits, up to BackoffCap.
+const stableJoin = time.Minute
 
 // room is a followed multi-user chat room (XEP-0045). The count leaves out
 // the watcher itself.
@@ -20,8 +29,14 @@ type room struct {
 	nick      string // the watcher's nick in it
 	tries     int
 	joined    bool
+	joinedAt  time.Time
 	occupants map[string]struct{} // by nick
 	count     int                 // last published; -1 before the first
+
+	// Rejoining after a removal: at most one timer, owned by the session,
+	// which stops it when it ends (stopRooms).
+	rejoinBo backoff
+	rejoinT  *time.Timer
 }
 
 // roomPresence follows the occupants of r. The room sends every present
@@ -45,12 +60,18 @@ func (s *session) roomPresence(r *room, nick string, st *stanza) error {
 		return nil
 	case "unavailable":
 		if own {
-			// Kicked, banned, or the room went away: the count is no
-			// longer known. The next connection joins again.
-			s.log.Warn("xmpp: removed from room", "room", r.jid)
+			// Kicked (307), the room destroyed or its service shut down
+			// (332): the count is no longer known; the watcher joins
+			// again after a backoff. A ban (301) is respected until the
+			// next connection.
 			r.joined = false
 			clear(r.occupants)
 			s.publishRoom(r)
+			if st.MUC.hasStatus(mucBanned) {
+				s.log.Warn("xmpp: banned from room", "room", r.jid)
+				return nil
+			}
+			s.scheduleRejoin(r)
 			return nil
 		}
 		delete(r.occupants, nick)
@@ -61,7 +82,7 @@ func (s *session) roomPresence(r *room, nick string, st *stanza) error {
 		if own {
 			r.nick = nick // the room may have changed it (status 210)
 			if !r.joined {
-				r.joined = true
+				r.joined, r.joinedAt = true, time.Now()
 				s.log.Info("xmpp: joined room", "room", r.jid, "nick", nick, "occupants", len(r.occupants))
 				if st.MUC.hasStatus(mucCreated) {
 					// A room the watcher created stays locked to others
@@ -88,4 +109,51 @@ func (s *session) publishRoom(r *room) {
 		r.count = n
 		s.sink.SetRoom(r.jid, n)
 	}
+}
+
+// scheduleRejoin arms the rejoin timer of r. Its function only hands the
+// room to the session's loop (run), which sends the join.
+func (s *session) scheduleRejoin(r *room) {
+	if r.rejoinT != nil {
+		return
+	}
+	if !r.joinedAt.IsZero() && time.Since(r.joinedAt) >= stableJoin {
+		r.rejoinBo.reset()
+	}
+	d := r.rejoinBo.next()
+	s.log.Warn("xmpp: removed from room", "room", r.jid, "rejoin_in", d.Round(time.Millisecond))
+	jid := r.jid
+	r.rejoinT = time.AfterFunc(d, func() {
+		select {
+		case s.rejoin <- jid:
+		case <-s.done:
+		}
+	})
+}
+
+// rejoinRoom joins a room again once its rejoin timer fired, starting
+// over with the configured nick.
+func (s *session) rejoinRoom(jid string) error {
+	r := s.rooms[jid]
+	if r == nil {
+		return nil
+	}
+	r.rejoinT = nil
+	if r.joined {
+		return nil
+	}
+	r.tries, r.nick = 0, s.cfg.RoomNick
+	return s.send(mucJoin(r.jid, r.nick))
+}
+
+// stopRooms stops the rejoin timers; a timer that already fired finds done
+// closed and gives up.
+func (s *session) stopRooms() {
+	for _, r := range s.rooms {
+		if r.rejoinT != nil {
+			r.rejoinT.Stop()
+			r.rejoinT = nil
+		}
+	}
+	close(s.done)
 }

@@ -1,6 +1,7 @@
 package xmpp
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,12 +32,21 @@ func (s *session) ping() error {
 // pong handles the answer to the outstanding ping. An error answer proves
 // the connection alive just as well (XEP-0199 6: a server without ping
 // support answers service-unavailable).
-func (s *session) pong() {
-	if s.pingID == s.syncID {
-		s.ponged = true
-		s.maybeEndSync()
+//
+// The server answers a session's requests in order, so an answer to the
+// sync ping before the roster means the roster answer was lost: the session
+// fails rather than hold presence for a roster that will never come.
+func (s *session) pong() error {
+	defer s.stopPing()
+	if s.pingID != s.syncID {
+		return nil
 	}
-	s.stopPing()
+	if s.roster == nil {
+		return errors.New("xmpp: the sync ping was answered but the roster request never was")
+	}
+	s.ponged = true
+	s.maybeEndSync()
+	return nil
 }
 
 func (s *session) stopPing() {

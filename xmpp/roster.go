@@ -70,18 +70,36 @@ func (s *session) syncRoster(q *rosterQuery) error {
 	entries := parseRoster(q)
 	delete(entries, s.bare)
 	items := make(map[string]presence.RosterItem)
+	var removeAgain []string
 	for jid, e := range entries {
 		if e.sub == "remove" {
 			delete(entries, jid)
+			continue
+		}
+		if _, leaving := s.across.leaving[jid]; leaving {
+			// The user left, and the removal was lost with the last
+			// connection: the JID stays invisible and is removed again.
+			entries[jid] = rosterEntry{sub: "none"}
+			removeAgain = append(removeAgain, jid)
 			continue
 		}
 		if e.subscribed() {
 			items[jid] = e.item()
 		}
 	}
+	for jid := range s.across.leaving {
+		if _, listed := entries[jid]; !listed {
+			delete(s.across.leaving, jid) // the removal went through
+		}
+	}
 	s.roster = entries
 	if err := s.sink.SyncRoster(items); err != nil {
 		s.log.Error("xmpp: store the roster", "err", err)
+	}
+	for _, jid := range removeAgain {
+		if err := s.send(rosterRemove(s.ids.next(), jid)); err != nil {
+			return err
+		}
 	}
 	held := s.held
 	s.held = nil
@@ -112,9 +130,14 @@ func (s *session) rosterPush(st *stanza) error {
 			continue
 		}
 		prev, known := s.roster[jid]
+		_, leaving := s.across.leaving[jid]
 		var err error
 		switch {
+		case leaving && e.sub != "remove":
+			// The steps of an unsubscribe before the removal the watcher
+			// asked for: the JID stays invisible (see onUnsubscribe).
 		case e.sub == "remove":
+			delete(s.across.leaving, jid)
 			delete(s.roster, jid)
 			if known && prev.subscribed() {
 				err = s.sink.RemoveRosterItem(jid)

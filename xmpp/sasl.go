@@ -49,14 +49,19 @@ func channelBinding(cs *tls.ConnectionState) string {
 }
 
 // usable lists the mechanisms of saslPreference the watcher may use on this
-// connection. -PLUS needs a channel binding the server supports: one it
-// names (XEP-0440), or the TLS version's default if it names none. Prosody
-// 0.12, for one, binds only to tls-unique and so offers no -PLUS under TLS
-// 1.3. PLAIN sends the password itself: only over TLS, or to loopback in
-// TLS mode none.
+// connection. -PLUS needs a channel binding the server supports. Under TLS
+// 1.2 that is tls-unique, the default of every server that offers -PLUS at
+// all, unless it names others (XEP-0440). Under TLS 1.3 it is tls-exporter
+// only if the server names it: servers that predate RFC 9266 (Prosody 0.12,
+// older ejabberd) offer -PLUS but bind only tls-unique, which TLS 1.3 does
+// not have, and the login would fail. PLAIN sends the password itself: only
+// over TLS, or to loopback in TLS mode none.
 func usable(cs *tls.ConnectionState, cbTypes []string, plainOK bool) []sasl.Mechanism {
 	cb := channelBinding(cs)
-	cbOK := cb != "" && (cbTypes == nil || slices.Contains(cbTypes, cb))
+	cbOK := cb != "" && slices.Contains(cbTypes, cb)
+	if cb == "tls-unique" && cbTypes == nil {
+		cbOK = true
+	}
 	var out []sasl.Mechanism
 	for _, m := range saslPreference {
 		switch {

@@ -28,7 +28,8 @@ func TestChooseMechanism(t *testing.T) {
 		want    string // a mechanism, or text the error must contain
 	}{
 		{"tls 1.2 binds", all, nil, tls12, false, "SCRAM-SHA-256-PLUS"},
-		{"tls 1.3 binds by default", all, nil, tls13, false, "SCRAM-SHA-256-PLUS"},
+		{"tls 1.3 binds only when named", all, nil, tls13, false, "SCRAM-SHA-256"},
+		{"tls 1.3 server names tls-exporter", all, []string{"tls-unique", "tls-exporter"}, tls13, false, "SCRAM-SHA-256-PLUS"},
 		{"server binds only tls-unique", all, []string{"tls-unique"}, tls13, false, "SCRAM-SHA-256"},
 		{"server names tls-unique", all, []string{"tls-server-end-point", "tls-unique"}, tls12, false, "SCRAM-SHA-256-PLUS"},
 		{"nothing to bind to", all, nil, tls12NoCB, false, "SCRAM-SHA-256"},

@@ -3,9 +3,18 @@ package xmpp
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"badges/presence"
 )
+
+// maxHeld bounds the stanzas held back until the roster arrives. The server
+// answers the roster request before handling our initial presence, so only
+// what was already on its way waits; more than four inboxes' worth means
+// the answer is not coming, and the session ends rather than grow.
+const maxHeld = 4 * inboxSize
 
 // session is the state of one logged-in connection. All of it lives in the
 // goroutine that calls run; nothing here is shared.
@@ -32,23 +41,37 @@ type session struct {
 	pingT   *time.Timer
 	pingDue <-chan time.Time
 
-	watchAsked *bool // Config.Watch was asked in this Run; owned by Run's goroutine
+	across *runState // what outlives the session; owned by Run's goroutine
 
 	rooms  map[string]*room
+	rejoin chan string          // rooms whose rejoin timer fired
+	done   chan struct{}        // closed when run ends, for those timers
 	hinted map[string]time.Time // when a JID last got the "unknown command" hint
 }
 
-func newSession(cfg *Config, sink Sink, l *link, ready func(), watchAsked *bool) *session {
+// runState is what one Run keeps from one session to the next.
+type runState struct {
+	// watchAsked: Config.Watch was asked for subscriptions (see watch).
+	watchAsked bool
+	// leaving holds the contacts who unsubscribed and whose roster removal
+	// the server has not confirmed yet (see onUnsubscribe).
+	leaving map[string]struct{}
+}
+
+func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState) *session {
 	s := &session{
-		cfg: cfg, sink: sink, link: l, ready: ready, watchAsked: watchAsked,
+		cfg: cfg, sink: sink, link: l, ready: ready, across: across,
 		log:    cfg.Logger,
 		bare:   cfg.JID,
 		ids:    idGen{prefix: "badges-" + rand.Text()[:8] + "-"},
 		rooms:  make(map[string]*room, len(cfg.Rooms)),
+		rejoin: make(chan string, len(cfg.Rooms)),
+		done:   make(chan struct{}),
 		hinted: make(map[string]time.Time),
 	}
 	for _, r := range cfg.Rooms {
-		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{})}
+		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{}),
+			rejoinBo: backoff{base: cfg.BackoffBase, cap: cfg.BackoffCap}}
 	}
 	return s
 }
@@ -62,11 +85,13 @@ func (s *session) send(stanza string) error { return s.link.send(stanza) }
 // server. A server handles one session's stanzas in order, and it sends the
 // presence of the contacts it knows while handling our presence, so the
 // answer to that ping comes after all of it: that is when EndSync drops the
-// resources nobody announced again. Contacts on other servers may answer
-// later; their presence then simply arrives as an update. No fixed quiet
-// period is needed, and a dead server is caught by the ping's timeout.
+// resources of the server's own users that nobody announced again. Contacts
+// on other servers answer later, over s2s, so theirs are dropped only a
+// bounded grace after EndSync (presence.DefaultSyncGrace). A dead server is
+// caught by the ping's timeout.
 func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
+	defer s.stopRooms()
 	s.sink.Connected()
 	s.sink.BeginSync()
 	s.rosterID = s.ids.next()
@@ -104,6 +129,10 @@ func (s *session) run(ctx context.Context) error {
 					return err
 				}
 			}
+		case jid := <-s.rejoin:
+			if err := s.rejoinRoom(jid); err != nil {
+				return err
+			}
 		case <-s.pingDue:
 			return errPingTimeout(s.cfg.PingInterval)
 		}
@@ -126,6 +155,9 @@ func (s *session) handle(st *stanza) error {
 		return nil // room messages: subjects, chatter, private messages
 	}
 	if s.roster == nil {
+		if len(s.held) >= maxHeld {
+			return fmt.Errorf("xmpp: %d stanzas and still no answer to the roster request", maxHeld)
+		}
 		s.held = append(s.held, st)
 		return nil
 	}
@@ -145,7 +177,7 @@ func (s *session) maybeEndSync() {
 		return
 	}
 	s.synced = true
-	s.sink.EndSync()
+	s.sink.EndSync(presence.Domain(s.bare))
 	s.ready()
 	s.log.Info("xmpp: synced", "contacts", len(s.roster), "rooms", len(s.rooms))
 }

@@ -9,9 +9,11 @@ type Sink interface {
 	Connected()
 	Disconnected()
 	// BeginSync and EndSync bracket the roster and presence flood that
-	// follows each login: resources not announced in between are dropped.
+	// follows each login: resources not announced in between are dropped,
+	// those of contacts on other domains than the watcher's only after a
+	// grace, since their presence comes over s2s, after the sync.
 	BeginSync()
-	EndSync()
+	EndSync(domain string)
 	// SyncRoster replaces the roster with the contacts the watcher holds a
 	// subscription to.
 	SyncRoster(items map[string]presence.RosterItem) error

@@ -131,17 +131,26 @@ func decodeStreamError(dec *xml.Decoder, se *xml.StartElement) error {
 	if err := dec.DecodeElement(&e, se); err != nil {
 		return fmt.Errorf("stream error (unreadable): %w", err)
 	}
-	cond := "undefined-condition"
+	se2 := &streamError{condition: "undefined-condition", text: e.Text}
 	for _, c := range e.Conditions {
 		if c.XMLName.Local != "text" {
-			cond = c.XMLName.Local
+			se2.condition = c.XMLName.Local
 			break
 		}
 	}
-	if e.Text != "" {
-		return fmt.Errorf("stream error %s: %s", cond, e.Text)
+	return se2
+}
+
+// streamError is a <stream:error/> the server sent (RFC 6120 4.9.3).
+type streamError struct {
+	condition, text string
+}
+
+func (e *streamError) Error() string {
+	if e.text != "" {
+		return "stream error " + e.condition + ": " + e.text
 	}
-	return fmt.Errorf("stream error %s", cond)
+	return "stream error " + e.condition
 }
 
 // nextStart returns the next start element, skipping everything else.

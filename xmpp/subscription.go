@@ -44,6 +44,13 @@ func (s *session) onSubscribe(jid string) error {
 // invisible at once and its stored data goes. Removing the contact from the
 // roster as well cancels what is left of the subscription in both
 // directions, so the next roster sync cannot bring the JID back.
+//
+// Until the server confirms the removal the JID is leaving: the server
+// first pushes the direction the user cancelled (Prosody: subscription
+// "to"), which must not make the JID visible again, and a connection lost
+// before the removal leaves the JID in the next roster, where the removal
+// is asked again (see syncRoster). The leaving set lives as long as Run;
+// a restart in that window, a fraction of a second, would keep the JID.
 func (s *session) onUnsubscribe(jid, typ string) error {
 	s.log.Info("xmpp: contact left", "jid", jid, "by", typ)
 	if err := s.sink.Forget(jid); err != nil {
@@ -55,6 +62,7 @@ func (s *session) onUnsubscribe(jid, typ string) error {
 	// Until the server's roster push confirms the removal, nothing of the
 	// entry may count as a subscription.
 	s.roster[jid] = rosterEntry{sub: "none"}
+	s.across.leaving[jid] = struct{}{}
 	return s.send(rosterRemove(s.ids.next(), jid))
 }
 
@@ -62,10 +70,10 @@ func (s *session) onUnsubscribe(jid, typ string) error {
 // or pending. It asks once per Run, not on every reconnect: someone who
 // declined must not be asked again each time the network hiccups.
 func (s *session) watch() error {
-	if *s.watchAsked {
+	if s.across.watchAsked {
 		return nil
 	}
-	*s.watchAsked = true
+	s.across.watchAsked = true
 	for _, jid := range s.cfg.Watch {
 		if e := s.roster[jid]; e.subscribed() || e.ask || jid == s.bare {
 			continue

@@ -74,14 +74,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	w.log.Info("xmpp: watcher starting", "config", w.cfg)
 	bo := backoff{base: w.cfg.BackoffBase, cap: w.cfg.BackoffCap}
-	var watchAsked bool
+	rs := &runState{leaving: make(map[string]struct{})}
 	for {
-		synced, err := w.once(ctx, &watchAsked)
+		began := time.Now()
+		synced, err := w.once(ctx, rs)
 		if ctx.Err() != nil {
 			w.log.Info("xmpp: watcher stopped")
 			return nil
 		}
-		if synced {
+		if resetsBackoff(synced, time.Since(began), err) {
 			bo.reset()
 		}
 		d := bo.next()
@@ -97,9 +98,26 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
+// stableSession is how long a synced session must have lasted for the
+// backoff to start over. Shorter ones are a loop in the making: two
+// instances on one resource replace each other (stream error conflict) at
+// once after each login, and would do so every BackoffBase for ever.
+const stableSession = time.Minute
+
+// resetsBackoff says whether a session that ended with err, having lasted
+// d, starts the backoff over: only one that synced, lasted stableSession,
+// and was not replaced by another session of the same resource.
+func resetsBackoff(synced bool, d time.Duration, err error) bool {
+	var se *streamError
+	if errors.As(err, &se) && se.condition == "conflict" {
+		return false
+	}
+	return synced && d >= stableSession
+}
+
 // once runs one connection, from dial to close. synced reports whether it
 // got as far as a full sync, which resets the backoff.
-func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err error) {
+func (w *Watcher) once(ctx context.Context, rs *runState) (synced bool, err error) {
 	l, err := connect(ctx, &w.cfg)
 	if err != nil {
 		return false, err
@@ -129,7 +147,7 @@ func (w *Watcher) once(ctx context.Context, watchAsked *bool) (synced bool, err 
 		close(done)
 		watchdog.Wait()
 	}()
-	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, watchAsked)
+	s := newSession(&w.cfg, w.sink, l, func() { w.connected.Store(true) }, rs)
 	defer func() {
 		w.connected.Store(false)
 		l.close()
