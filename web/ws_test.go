@@ -142,11 +142,15 @@ func TestWSCoalescesSlowReader(t *testing.T) {
 	jid := "busy@example.com"
 	f.online(t, jid, presence.Available, "v0")
 	// A small receive buffer fills after a few frames, so that the
-	// server's writer really blocks while versions keep coming.
+	// server's writer really blocks while versions keep coming. It stays
+	// above one loopback MSS (about 64 KiB): below that the receiver's
+	// window updates never open a full segment, and delivery waits on
+	// TCP's backed-off persist timer for seconds, which is the kernel's
+	// behaviour, not the server's.
 	small := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
-			err = conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+			err = conn.(*net.TCPConn).SetReadBuffer(256 << 10)
 		}
 		return conn, err
 	}}}
