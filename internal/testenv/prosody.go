@@ -132,7 +132,7 @@ func StartProsodyWith(t T, opt ProsodyOptions) *Prosody {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := freePorts(3)
+	ports, err := FreePorts(3)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
@@ -243,18 +243,12 @@ func (p *Prosody) Start() {
 // connections drop. Start brings it back.
 func (p *Prosody) Kill() {
 	p.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return
-	}
-	p.cmd.Process.Kill()
-	<-p.exited
-	p.cmd = nil
+	p.stop()
 }
 
-// stop ends the server at the test's end. Its data is thrown away, so there
-// is nothing to flush, and a polite SIGTERM costs up to a second per test.
+// stop kills the server, for Kill and at the test's end. Its data is thrown
+// away, so there is nothing to flush, and a polite SIGTERM costs up to a
+// second per test.
 func (p *Prosody) stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -317,9 +311,9 @@ func waitPort(addr string, deadline time.Time, exited <-chan struct{}) error {
 	}
 }
 
-// freePorts asks the kernel for n free loopback ports. Another process may
-// take one before Prosody binds it; Start then fails with the log saying so.
-func freePorts(n int) ([]int, error) {
+// FreePorts asks the kernel for n free loopback ports. Another process may
+// take one before the server binds it, which then fails to start and says so.
+func FreePorts(n int) ([]int, error) {
 	var ports []int
 	var lns []net.Listener
 	defer func() {

@@ -53,7 +53,7 @@ func build(ctx context.Context, dir, pkg string) (string, error) {
 // startBadges runs `badges serve` on a free loopback port with its data in
 // dir, waits until it is healthy and pushes badgeJID's presence.
 func startBadges(ctx context.Context, bin, dir string) (*server, error) {
-	ports, err := freePorts(1)
+	ports, err := testenv.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
@@ -148,36 +148,4 @@ func waitHTTP(ctx context.Context, url string) error {
 		case <-time.After(pollEvery):
 		}
 	}
-}
-
-// waitPort polls addr until it accepts a connection.
-func waitPort(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			return c.Close()
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s not listening: %v", addr, err)
-		case <-time.After(pollEvery):
-		}
-	}
-}
-
-// freePorts asks the kernel for n free loopback ports. Another process may
-// take one before the server binds it; the server then fails to start.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
