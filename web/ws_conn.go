@@ -23,7 +23,7 @@ type wsConn struct {
 	s      *Server
 	conn   *websocket.Conn
 	wire   *wsWire
-	sub    *presence.Subscriber
+	sub    presence.Subscription
 	timing wsTiming
 	ping   *time.Timer
 
