@@ -14,8 +14,8 @@ type Hub interface {
 	// Publish makes e the latest value of its topic. It never blocks on a
 	// subscriber. A value whose bytes equal the current ones is dropped.
 	Publish(e *Entry)
-	// Get returns the latest value of t, or the value of an unknown JID (or
-	// an empty room) when nothing was published.
+	// Get returns the latest value of t, or DefaultEntry(t) when nothing
+	// was published.
 	Get(t Topic) *Entry
 	// Subscribe returns a subscription with no topics yet. wake is called
 	// whenever one of its topics gets a new value; it may run with the hub
@@ -118,7 +118,7 @@ func (h *MemHub) Get(t Topic) *Entry {
 	}
 	h.mu.RUnlock()
 	if e == nil {
-		return defaultEntry(t)
+		return DefaultEntry(t)
 	}
 	return e
 }
@@ -181,11 +181,14 @@ func isDefault(e *Entry) bool {
 	} else if e.Presence.Status != Unknown {
 		return false
 	}
-	return bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON)
+	return bytes.Equal(e.JSON, DefaultEntry(e.Topic).JSON)
 }
 
-// defaultEntry is the value of a topic nothing was published for.
-func defaultEntry(t Topic) *Entry {
+// DefaultEntry is the value of a topic nothing was published for: the
+// presence of a JID that does not exist, or an empty room. It is also the
+// answer for a topic a reader may not see (package visibility), so that the
+// two cannot be told apart.
+func DefaultEntry(t Topic) *Entry {
 	if t.Kind == KindRoom {
 		return NewRoomEntry(Room{Room: t.Name})
 	}

@@ -35,7 +35,7 @@ func (s *Server) handleOpenfire(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var t presence.Topic
 		if t, err = s.names.topic(presence.KindJID, q.jid); err == nil {
-			s.openfireAnswer(w, r, q, s.entry(t, q.sig).Presence)
+			s.openfireAnswer(w, r, q, s.vis.Entry(t, q.sig).Presence)
 			return
 		}
 	}

@@ -97,14 +97,14 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 // like one whose members all hide. Under signed visibility there is no
 // group dashboard, since its list of members would itself leak.
 func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
-	if s.verify != nil {
+	if s.vis.Signed() {
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
 	group := r.PathValue("group")
 	var cards []templates.Card
 	for _, jid := range s.dir.Group(group) {
-		e := s.hub.Get(presence.JIDTopic(jid))
+		e := s.vis.Entry(presence.JIDTopic(jid), "")
 		// A visible JID always has at least one source; an invisible one is
 		// shown nowhere, not even as unknown.
 		if len(e.Presence.Sources) == 0 {
@@ -134,7 +134,7 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.entry(presence.Topic{Kind: kind, Name: name}, sig))
+	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig))
 	c.Sig = sig
 	return c, nil
 }

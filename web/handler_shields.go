@@ -52,7 +52,7 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 		return
 	}
 	q := r.URL.Query()
-	body, err := json.Marshal(shieldsOf(s.entry(t, q.Get("sig")), q))
+	body, err := json.Marshal(shieldsOf(s.vis.Entry(t, q.Get("sig")), q))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
