@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 
 	"badges/presence"
+	"badges/render"
 	"badges/templates"
 )
 
@@ -139,18 +139,17 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	return c, nil
 }
 
+// cardOf is the card of a JID or room: its status and words as
+// render.Describe gives them to a badge with default options.
 func cardOf(e *presence.Entry) templates.Card {
+	d := render.Describe(e, render.Options{})
+	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
-		status := presence.Offline
-		if e.Room.Occupants > 0 {
-			status = presence.Available
-		}
-		return templates.Card{Kind: "room", Name: e.Topic.Name, Status: string(status),
-			Word: strconv.Itoa(e.Room.Occupants) + " online"}
+		c.Kind = "room"
+	} else {
+		c.Message = e.Presence.Message
 	}
-	p := e.Presence
-	return templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(p.Status),
-		Word: p.Status.Word(), Message: p.Message}
+	return c
 }
 
 // writePage renders a page with the page headers. Pages carry presence, so
