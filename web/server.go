@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/live"
 	"badges/presence"
 	"badges/visibility"
 )
@@ -102,7 +103,8 @@ type Server struct {
 	metrics       *metrics
 	gatherer      prometheus.Gatherer
 	handler       http.Handler
-	ws            *wsHub
+	live          *live.Engine // GET /ws
+	connects      *clientLimiter
 	creds         *credentials
 	writes        *clientLimiter
 	kopanoReads   *clientLimiter // like writes, in buckets of their own
@@ -137,7 +139,8 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
-	s.ws = newWSHub(opt, s, reg)
+	s.live = newLive(opt, s, reg)
+	s.connects = newConnectLimiter(opt, s.now)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	s.kopanoReads = newWriteLimiter(opt, s.now)
@@ -157,4 +160,4 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // http.Server.Shutdown does not track: it closes every WebSocket with 1001
 // (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
 // requests are refused from then on. Call it alongside http.Server.Shutdown.
-func (s *Server) Shutdown(ctx context.Context) error { return s.shutdownWS(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.live.Shutdown(ctx) }

@@ -1,10 +1,6 @@
-package web
+package live
 
-import (
-	"time"
-
-	"golang.org/x/time/rate"
-)
+import "time"
 
 // WebSocket limits of SPEC 4.5.
 const (
@@ -37,19 +33,6 @@ type wsTiming struct {
 }
 
 var defaultWSTiming = wsTiming{pingPeriod: wsPingPeriod, pongWait: wsPongWait, writeWait: wsWriteWait}
-
-// Defaults of the per-client WebSocket connect limit (SPEC 6). A page holds
-// one socket and reconnects with backoff, so a burst of 30 covers a busy
-// office behind one address reloading at once, and 5 a second refills it.
-const (
-	defaultConnectRate  rate.Limit = 5
-	defaultConnectBurst            = 30
-)
-
-// newConnectLimiter applies Options.ConnectRate and ConnectBurst.
-func newConnectLimiter(opt Options, now func() time.Time) *clientLimiter {
-	return newClientLimiter(opt.ConnectRate, opt.ConnectBurst, defaultConnectRate, defaultConnectBurst, now)
-}
 
 // Defaults of the caps on open WebSockets (SPEC 6). Each open socket costs
 // a file descriptor, a goroutine and up to wsMaxTopics hub entries, and the
