@@ -16,6 +16,7 @@ import (
 
 	"badges/auth"
 	"badges/presence"
+	"badges/visibility"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -47,7 +48,7 @@ type Options struct {
 	// ShowMessages: whether status texts are served at all.
 	ShowMessages bool
 	// Verify checks sig values under signed visibility; nil: public.
-	Verify SigVerifier
+	Verify visibility.Verifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// Origins are the origin patterns allowed to open a WebSocket
@@ -97,7 +98,7 @@ type Server struct {
 	public        *url.URL
 	ready         func() string
 	now           func() time.Time
-	verify        SigVerifier
+	vis           *visibility.Rule // every read of presence asks it
 	metrics       *metrics
 	gatherer      prometheus.Gatherer
 	handler       http.Handler
@@ -116,7 +117,7 @@ type Server struct {
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, now: opt.Now, verify: opt.Verify, bodyWait: bodyReadWait,
+		ready: opt.Ready, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
