@@ -83,9 +83,9 @@ type Options struct {
 	// WriteBurst is the per-client burst of writes, and of kopano's reads;
 	// 0: 100.
 	WriteBurst int
-	// RenderCacheSize bounds the rendered images kept in memory, and
-	// separately the requests remembered to map to them; 0: 4096 each.
-	RenderCacheSize int
+	// CacheBytes bounds, in bytes, all the server's caches together:
+	// rendered images, answers and normalised names; 0: 64 MiB.
+	CacheBytes int64
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
@@ -144,8 +144,9 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	s.kopanoReads = newWriteLimiter(opt, s.now)
-	s.images = newImageCaches(opt.RenderCacheSize)
-	s.names = newNameCache()
+	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
+	s.images = newImageCaches(imageBytes, answerBytes)
+	s.names = newNameCache(nameBytes)
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
 	s.routes(mux)
