@@ -111,11 +111,6 @@ func (s *Server) openfireAnswer(w http.ResponseWriter, r *http.Request, q openfi
 	}
 }
 
-// writeCachedBody is writeCached with the ETag of body.
-func writeCachedBody(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte) {
-	writeCached(w, r, status, ctype, presence.ETag(body), body)
-}
-
 // openfireXMLOf is the plugin's XML answer, shaped as Openfire's plugin
 // writes its presence packets, with the bare JID only:
 //
