@@ -13,6 +13,9 @@ import (
 	"badges/presence"
 )
 
+// openfirePath is the Openfire plugin's route with its jid parameter.
+const openfirePath = "/plugins/presence/status?jid="
+
 // invisiblePaths are the image, endpoint-badge and Openfire reads of jid.
 func invisiblePaths(jid string) []string {
 	img := url.QueryEscape("https://img.example.com/--IMAGE--.gif")

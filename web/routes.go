@@ -39,8 +39,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/presence/{jid...}", s.handlePresenceDelete)
 
 	// Openfire presence plugin compatibility (SPEC 4.4).
-	mux.HandleFunc("GET /plugins/presence/status", s.handleOpenfire)
-	mux.HandleFunc("POST /plugins/presence/status", s.handleOpenfire)
+	mux.Handle("GET /plugins/presence/status", s.openfire)
+	mux.Handle("POST /plugins/presence/status", s.openfire)
 
 	// kopano-presence compatibility (SPEC 4.4): a JSON body on every method.
 	mux.HandleFunc("GET /api/kopano", s.handleKopanoGet)

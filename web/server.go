@@ -17,7 +17,9 @@ import (
 	"badges/auth"
 	"badges/live"
 	"badges/presence"
+	"badges/render"
 	"badges/visibility"
+	"badges/web/openfire"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -93,24 +95,24 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub           presence.Hub
-	dir           Directory
-	log           *slog.Logger
-	public        *url.URL
-	ready         func() string
-	now           func() time.Time
-	vis           *visibility.Rule // every read of presence asks it
-	metrics       *metrics
-	gatherer      prometheus.Gatherer
-	handler       http.Handler
-	live          *live.Engine // GET /ws
-	connects      *clientLimiter
-	creds         *credentials
-	writes        *clientLimiter
-	kopanoReads   *clientLimiter // like writes, in buckets of their own
-	images        *imageCaches
-	names         *nameCache
-	redirectHosts hostSet
+	hub         presence.Hub
+	dir         Directory
+	log         *slog.Logger
+	public      *url.URL
+	ready       func() string
+	now         func() time.Time
+	vis         *visibility.Rule // every read of presence asks it
+	metrics     *metrics
+	gatherer    prometheus.Gatherer
+	handler     http.Handler
+	live        *live.Engine // GET /ws
+	connects    *clientLimiter
+	creds       *credentials
+	writes      *clientLimiter
+	kopanoReads *clientLimiter // like writes, in buckets of their own
+	images      *imageCaches
+	names       *nameCache
+	openfire    *openfire.Handler
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -147,7 +149,8 @@ func New(opt Options) *Server {
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
 	s.images = newImageCaches(imageBytes, answerBytes)
 	s.names = newNameCache(nameBytes)
-	s.redirectHosts = newHostSet(opt.RedirectHosts)
+	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
+		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
