@@ -15,6 +15,7 @@ var (
 	statusOf         = respond.StatusOf
 	errBadRequest    = respond.ErrBadRequest
 	etagMatches      = respond.ETagMatches
+	readBody         = respond.ReadBody
 )
 
 // Content types served.

@@ -43,9 +43,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /plugins/presence/status", s.openfire)
 
 	// kopano-presence compatibility (SPEC 4.4): a JSON body on every method.
-	mux.HandleFunc("GET /api/kopano", s.handleKopanoGet)
-	mux.HandleFunc("PUT /api/kopano", s.handleKopanoPut)
-	mux.HandleFunc("POST /api/kopano", s.handleKopanoPost)
+	mux.HandleFunc("GET /api/kopano", s.kopano.Get)
+	mux.HandleFunc("PUT /api/kopano", s.kopano.Put)
+	mux.HandleFunc("POST /api/kopano", s.kopano.Post)
 
 	mux.HandleFunc("/", s.handleNotFound)
 }

@@ -19,6 +19,7 @@ import (
 	"badges/presence"
 	"badges/render"
 	"badges/visibility"
+	"badges/web/kopano"
 	"badges/web/openfire"
 )
 
@@ -95,24 +96,24 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub         presence.Hub
-	dir         Directory
-	log         *slog.Logger
-	public      *url.URL
-	ready       func() string
-	now         func() time.Time
-	vis         *visibility.Rule // every read of presence asks it
-	metrics     *metrics
-	gatherer    prometheus.Gatherer
-	handler     http.Handler
-	live        *live.Engine // GET /ws
-	connects    *clientLimiter
-	creds       *credentials
-	writes      *clientLimiter
-	kopanoReads *clientLimiter // like writes, in buckets of their own
-	images      *imageCaches
-	names       *nameCache
-	openfire    *openfire.Handler
+	hub      presence.Hub
+	dir      Directory
+	log      *slog.Logger
+	public   *url.URL
+	ready    func() string
+	now      func() time.Time
+	vis      *visibility.Rule // every read of presence asks it
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	handler  http.Handler
+	live     *live.Engine // GET /ws
+	connects *clientLimiter
+	creds    *credentials
+	writes   *clientLimiter
+	kopano   *kopano.Handler
+	images   *imageCaches
+	names    *nameCache
+	openfire *openfire.Handler
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -145,12 +146,12 @@ func New(opt Options) *Server {
 	s.connects = newConnectLimiter(opt, s.now)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
-	s.kopanoReads = newWriteLimiter(opt, s.now)
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
 	s.images = newImageCaches(imageBytes, answerBytes)
 	s.names = newNameCache(nameBytes)
 	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
 		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
+	s.kopano = newKopano(opt, s)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))

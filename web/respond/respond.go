@@ -9,6 +9,8 @@ package respond
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -149,6 +151,19 @@ func StatusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
+}
+
+// ReadBody reads the whole request body, which the server has already
+// bounded: too large is a 413, a failed read a 400.
+func ReadBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		return nil, fmt.Errorf("read body: %w", err) // 413
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: read body: %v", ErrBadRequest, err)
+	}
+	return body, nil
 }
 
 // ErrBadRequest marks malformed input that has no sentinel of its own.
