@@ -2,7 +2,7 @@ package live
 
 import "time"
 
-// WebSocket limits of SPEC 4.5.
+// WebSocket limits of docs/API.md#live.
 const (
 	// wsMaxTopics bounds the subscriptions of one connection; a subscribe
 	// beyond it gets an error frame and the connection stays.
@@ -14,7 +14,7 @@ const (
 
 // WebSocket timing. Each constant names the rule it satisfies.
 const (
-	// wsPingPeriod: SPEC 4.5 asks for a ping every 30 s. It must exceed
+	// wsPingPeriod: docs/API.md#live asks for a ping every 30 s. It must exceed
 	// wsPongWait so that at most one ping is ever outstanding.
 	wsPingPeriod = 30 * time.Second
 	// wsPongWait is how long a peer may take to answer a ping before it
@@ -34,7 +34,7 @@ type wsTiming struct {
 
 var defaultWSTiming = wsTiming{pingPeriod: wsPingPeriod, pongWait: wsPongWait, writeWait: wsWriteWait}
 
-// Defaults of the caps on open WebSockets (SPEC 6). Each open socket costs
+// Defaults of the caps on open WebSockets (docs/API.md#errors-and-limits). Each open socket costs
 // a file descriptor, a goroutine and up to wsMaxTopics hub entries, and the
 // connect rate alone does not bound how many a client keeps.
 const (

@@ -7,7 +7,7 @@ import (
 	"badges/render"
 )
 
-// handleBadge serves GET /badge/{jid}.svg and .png (SPEC 4.1).
+// handleBadge serves GET /badge/{jid}.svg and .png (docs/API.md#badges-and-images).
 func (s *Server) handleBadge(w http.ResponseWriter, r *http.Request) {
 	s.serveImage(w, r, badgeImage)
 }

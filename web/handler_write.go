@@ -77,7 +77,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 	return w, nil
 }
 
-// handlePresencePut serves PUT /api/v1/presence/{jid} (SPEC 4.3): it sets
+// handlePresencePut serves PUT /api/v1/presence/{jid} (docs/API.md#writing-presence): it sets
 // the http source and answers the resulting presence once it is stored.
 func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
 	jid, own, ok := s.writeTarget(w, r)

@@ -21,7 +21,7 @@ const (
 	limiterSweepEvery = time.Second
 )
 
-// clientLimiter is a token bucket per client address (SPEC 6: per-client
+// clientLimiter is a token bucket per client address (docs/API.md#errors-and-limits: per-client
 // limits on writes and WebSocket connects). It holds at most
 // maxLimitedClients buckets, so its memory stays bounded whatever the number
 // of addresses seen. Safe for concurrent use.

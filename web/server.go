@@ -1,4 +1,4 @@
-// Package web is the HTTP face of badges: every route of SPEC section 4,
+// Package web is the HTTP face of badges: every route of docs/API.md,
 // the shared response rules (no-cache, strong ETags, 304, nosniff, CORS),
 // request limits and metrics. It reads presence from the hub and never
 // talks to the XMPP watcher directly.
@@ -163,6 +163,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Shutdown ends what the server owns beyond plain requests, which
 // http.Server.Shutdown does not track: it closes every WebSocket with 1001
-// (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
+// (docs/API.md#operations) and waits for their goroutines, or for ctx. New WebSocket
 // requests are refused from then on. Call it alongside http.Server.Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error { return s.live.Shutdown(ctx) }
