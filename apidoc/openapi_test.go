@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -719,6 +720,43 @@ func TestOpenAPIValidatorBites(t *testing.T) {
 			t.Errorf("%s: rejected:\n%s", tt.name, describe(errs))
 		case !valid && ok:
 			t.Errorf("%s: the validator accepts it", tt.name)
+		}
+	}
+}
+
+// apiSections are the headings of docs/API.md, in order: code and docs
+// cite their anchors (docs/API.md#badges-and-images), so they must stay.
+var apiSections = []string{
+	"Presence model", "Configuration", "Badges and images", "JSON", "Writing presence", "Compatibility",
+	"Live", "Pages", "Operations", "Rich presence", "Deployment", "Storage and scale", "Errors and limits",
+}
+
+// TestAPIMarkdown checks that docs/API.md keeps its section headings and
+// names every path of the document, so that a new route reaches the
+// reference for people too.
+func TestAPIMarkdown(t *testing.T) {
+	b, err := os.ReadFile("../docs/API.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	var got []string
+	for line := range strings.Lines(md) {
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			got = append(got, strings.TrimSpace(h))
+		}
+	}
+	if !slices.Equal(got, apiSections) {
+		t.Errorf("docs/API.md sections:\n got %q\nwant %q", got, apiSections)
+	}
+	sp := loadSpec(t)
+	for tmpl := range sp.model.Paths.PathItems.KeysFromOldest() {
+		name := tmpl
+		if i := strings.LastIndex(name, "."); i > strings.LastIndex(name, "}") {
+			name = name[:i] // /badge/{jid}.png is written /badge/{jid}.svg, .png
+		}
+		if !strings.Contains(md, name) {
+			t.Errorf("docs/API.md does not mention %s", tmpl)
 		}
 	}
 }
