@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"badges/idn"
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
@@ -57,7 +58,7 @@ func (s *Server) embed(w http.ResponseWriter, r *http.Request, kind presence.Kin
 		s.writeErr(w, r, err)
 		return
 	}
-	v := templates.EmbedView{Page: templates.Page{Title: c.Name, Assets: assets, Theme: theme(r)}, Card: c}
+	v := templates.EmbedView{Page: templates.Page{Title: c.Display, Assets: assets, Theme: theme(r)}, Card: c}
 	s.writePage(w, r, templates.Embed(v), frameAnyone)
 }
 
@@ -143,7 +144,7 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 // render.Describe gives them to a badge with default options.
 func cardOf(e *presence.Entry) templates.Card {
 	d := render.Describe(e, render.Options{})
-	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(d.Status), Word: d.Message}
+	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Display: idn.JID(e.Topic.Name), Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
 		c.Kind = "room"
 	} else {
