@@ -6,11 +6,11 @@ import "strings"
 type kind int
 
 const (
-	kindText kind = iota // one value; a string in TOML
-	kindBool             // true or false (anything strconv.ParseBool takes); a boolean in TOML
-	kindList             // comma-separated in flags and environment; an array of strings in TOML
-	kindKeys             // white-space-separated in flags and environment, one per line in a file; an array in TOML
-	kindNumber           // a number, or a string such as "64MiB"; a number or a string in TOML
+	kindText   kind = iota // one value; a string in TOML
+	kindBool               // true or false (anything strconv.ParseBool takes); a boolean in TOML
+	kindList               // comma-separated in flags and environment; an array of strings in TOML
+	kindKeys               // white-space-separated in flags and environment, one per line in a file; an array in TOML
+	kindNumber             // a number, or a string such as "64MiB"; a number or a string in TOML
 )
 
 // setting is one configuration value: its names, its default and how it
