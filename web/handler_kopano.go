@@ -113,7 +113,7 @@ func parseKopano(body []byte, write bool) (kopanoCall, error) {
 		return kopanoCall{}, fmt.Errorf("%w: empty body; want kopano's {\"AuthenticationToken\":...,\"UserStatus\":[...]}", errBadRequest)
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return kopanoCall{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+		return kopanoCall{}, withHiddenCause(fmt.Errorf("%w: body: %s", errBadRequest, jsonProblem(err)), err)
 	}
 	switch {
 	case req.Type != "" && req.Type != kopanoType:

@@ -57,7 +57,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 		return presenceWrite{}, fmt.Errorf("%w: empty body; want {\"status\":...}", errBadRequest)
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return presenceWrite{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+		return presenceWrite{}, withHiddenCause(fmt.Errorf("%w: body: %s", errBadRequest, jsonProblem(err)), err)
 	}
 	if in.Status == nil {
 		return presenceWrite{}, fmt.Errorf("%w: status is required", errBadRequest)
@@ -167,7 +167,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w", err) // 413
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: read body: %v", errBadRequest, err)
+		return nil, withHiddenCause(fmt.Errorf("%w: the request body did not arrive whole", errBadRequest), err)
 	}
 	return body, nil
 }

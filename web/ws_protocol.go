@@ -68,7 +68,7 @@ type clientFrame struct {
 func parseClientFrame(b []byte) (wsRequest, error) {
 	var f clientFrame
 	if err := json.Unmarshal(b, &f); err != nil {
-		return wsRequest{}, fmt.Errorf("bad frame: %v", err)
+		return wsRequest{}, fmt.Errorf("bad frame: %s", jsonProblem(err))
 	}
 	var req wsRequest
 	switch f.Op {
