@@ -2,12 +2,18 @@ package web
 
 import "net/http"
 
+// catchAll is the pattern of handleUnmatched.
+const catchAll = "/"
+
 // routes lists every route of SPEC section 4 in one place.
 func (s *Server) routes(mux *http.ServeMux) {
-	// Operations (SPEC 4.7).
+	// Operations (SPEC 4.7). With a metrics address of its own, /metrics
+	// is served there (Server.Metrics) and not here.
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", s.metricsHandler())
+	if !s.metricsElsewhere {
+		mux.Handle("GET /metrics", s.Metrics())
+	}
 
 	// Badges and images (SPEC 4.1). A wildcard must be a whole segment, so
 	// the handlers cut ".svg" or ".png" off the name themselves.
@@ -47,5 +53,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/kopano", s.handleKopanoPut)
 	mux.HandleFunc("POST /api/kopano", s.handleKopanoPost)
 
-	mux.HandleFunc("/", s.handleNotFound)
+	// CORS preflights of the public GETs (docs/API.md#deployment).
+	for _, p := range []string{
+		"/badge/{file...}", "/icon/{file...}", "/room/{file...}",
+		"/api/v1/presence/{jid...}", "/api/v1/presence", "/api/v1/rooms/{room...}",
+		"/shields/{file...}", "/shields/room/{file...}", "/plugins/presence/status",
+		"/widget.js", "/static/{file}",
+	} {
+		mux.HandleFunc("OPTIONS "+p, s.handlePreflight)
+	}
+
+	mux.HandleFunc(catchAll, s.handleUnmatched)
 }

@@ -15,7 +15,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/forwarded"
 	"badges/presence"
+	"badges/templates"
 	"badges/visibility"
 )
 
@@ -85,6 +87,15 @@ type Options struct {
 	// CacheBytes bounds, in bytes, all the server's caches together:
 	// rendered images, answers and normalised names; 0: 64 MiB.
 	CacheBytes int64
+	// TrustedProxies are the reverse proxies whose forwarding headers name
+	// the client and the public URL (docs/API.md#deployment); empty: none.
+	TrustedProxies forwarded.Proxies
+	// BasePath is the prefix every route lives under, "/p" (no trailing
+	// slash); "": the root. Generated URLs carry it.
+	BasePath string
+	// MetricsElsewhere: /metrics is served by Server.Metrics on a
+	// listener of its own, not on this handler.
+	MetricsElsewhere bool
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
@@ -92,23 +103,27 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub           presence.Hub
-	dir           Directory
-	log           *slog.Logger
-	public        *url.URL
-	ready         func() string
-	now           func() time.Time
-	vis           *visibility.Rule // every read of presence asks it
-	metrics       *metrics
-	gatherer      prometheus.Gatherer
-	handler       http.Handler
-	ws            *wsHub
-	creds         *credentials
-	writes        *clientLimiter
-	kopanoReads   *clientLimiter // like writes, in buckets of their own
-	images        *imageCaches
-	names         *nameCache
-	redirectHosts hostSet
+	hub              presence.Hub
+	dir              Directory
+	log              *slog.Logger
+	public           *url.URL
+	ready            func() string
+	now              func() time.Time
+	vis              *visibility.Rule // every read of presence asks it
+	metrics          *metrics
+	gatherer         prometheus.Gatherer
+	handler          http.Handler
+	ws               *wsHub
+	creds            *credentials
+	writes           *clientLimiter
+	kopanoReads      *clientLimiter // like writes, in buckets of their own
+	images           *imageCaches
+	names            *nameCache
+	redirectHosts    hostSet
+	mux              *http.ServeMux
+	base             string           // Options.BasePath
+	assets           templates.Assets // the static files' URLs, under base
+	metricsElsewhere bool
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -145,9 +160,13 @@ func New(opt Options) *Server {
 	s.images = newImageCaches(imageBytes, answerBytes)
 	s.names = newNameCache(nameBytes)
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
-	mux := http.NewServeMux()
-	s.routes(mux)
-	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
+	s.base, s.metricsElsewhere = opt.BasePath, opt.MetricsElsewhere
+	s.assets = assetsUnder(s.base)
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+	// The base path is cut off before anything else looks at the path, and
+	// the client is known before any limit or metric counts it.
+	s.handler = s.recoverPanics(s.limit(underBase(s.base, fromProxies(opt.TrustedProxies, s.public != nil, s.instrument(s.mux)))))
 	return s
 }
 

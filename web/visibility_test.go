@@ -93,6 +93,7 @@ var visibilityExempt = map[string]string{
 	"GET /widget.js":                   "static asset",
 	"GET /static/{file}":               "static asset",
 	"/":                                "not found",
+	"OPTIONS ":                         "CORS preflights of the public GETs carry no presence",
 	"GET /ws":                          "TestVisibilityWebSocket walks its operations",
 	"GET /dashboard/{group}":           "refused under signed visibility: TestVisibilityEveryRoute",
 	"PUT /api/v1/presence/{jid...}":    "a write; a key's answer carries no presence under signed visibility (TestSignedWriteAnswer)",
