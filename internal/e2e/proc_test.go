@@ -83,9 +83,9 @@ type proc struct {
 	addr   string       // 127.0.0.1:PORT
 	client *http.Client // trusts the server's certificate under TLS
 	base   string       // http://127.0.0.1:PORT, https:// under TLS, with the base path
-	log  string // the server's stdout and stderr
-	done chan struct{}
-	err  error // the exit status, once done is closed
+	log    string       // the server's stdout and stderr
+	done   chan struct{}
+	err    error // the exit status, once done is closed
 }
 
 // start runs `badges serve` on a free loopback port with data in dir and
