@@ -26,7 +26,7 @@ func awaitHub(ctx context.Context, t *testing.T, s presence.Subscription, woken 
 	}
 }
 
-// TestHTTPSourceAggregation follows SPEC section 2 through the write API:
+// TestHTTPSourceAggregation follows docs/API.md#presence-model through the write API:
 // across sources the most recently changed one that is online wins; with
 // all of them offline the JID is offline.
 func TestHTTPSourceAggregation(t *testing.T) {

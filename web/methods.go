@@ -13,8 +13,8 @@ const preflightMaxAge = "86400"
 // (docs/API.md#deployment): any origin may read, with GET or HEAD and the
 // headers it asked for, none of which carry credentials here.
 func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
 	h := w.Header()
-	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
 	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)
