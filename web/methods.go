@@ -26,21 +26,40 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
 }
 
 // methods are those the routes use, in the order Allow lists them.
-var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions}
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}
+
+// publicGETs are the routes any origin may read (they send
+// Access-Control-Allow-Origin: *), so an OPTIONS preflight for them is
+// answered (docs/API.md#deployment).
+var publicGETs = map[string]bool{
+	"GET /badge/{file...}": true, "GET /icon/{file...}": true, "GET /room/{file...}": true,
+	"GET /api/v1/presence/{jid...}": true, "GET /api/v1/presence": true, "GET /api/v1/rooms/{room...}": true,
+	"GET /shields/{file...}": true, "GET /shields/room/{file...}": true, "GET /plugins/presence/status": true,
+	"GET /widget.js": true, "GET /static/{file}": true,
+}
 
 // handleUnmatched answers what no route takes, in JSON as every API error:
-// 405 with Allow for a known path and a wrong method, else 404
-// (docs/API.md#deployment). It runs only when nothing else matched, so
-// asking the mux which methods the path has costs nothing on the routes
-// that are.
+// a CORS preflight for a public GET, 405 with Allow for a known path and a
+// wrong method, else 404 (docs/API.md#deployment). It runs only when
+// nothing else matched, so asking the mux which methods the path has costs
+// nothing on the routes that are.
 func (s *Server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
 	var allow []string
+	public := false
 	for _, m := range methods {
 		probe := *r
 		probe.Method = m
 		if _, pattern := s.mux.Handler(&probe); pattern != "" && pattern != catchAll {
 			allow = append(allow, m)
+			public = public || publicGETs[pattern]
 		}
+	}
+	if public {
+		if r.Method == http.MethodOptions {
+			s.handlePreflight(w, r)
+			return
+		}
+		allow = append(allow, http.MethodOptions)
 	}
 	if len(allow) == 0 {
 		writeError(w, http.StatusNotFound, "not found")

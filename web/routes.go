@@ -1,12 +1,12 @@
 package web
 
-import "net/http"
+import "badges/apidoc"
 
 // catchAll is the pattern of handleUnmatched.
 const catchAll = "/"
 
 // routes lists every route of docs/API.md in one place.
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux router) {
 	// Operations (docs/API.md#operations). With a metrics address of its
 	// own, /metrics is served there (Server.Metrics) and not here.
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
@@ -14,6 +14,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if !s.metricsElsewhere {
 		mux.Handle("GET /metrics", s.Metrics())
 	}
+	mux.Handle("GET /openapi.json", apidoc.Handler())
 
 	// Badges and images (docs/API.md#badges-and-images). A wildcard must be a whole segment, so
 	// the handlers cut ".svg" or ".png" off the name themselves.
@@ -53,15 +54,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/kopano", s.kopano.Put)
 	mux.HandleFunc("POST /api/kopano", s.kopano.Post)
 
-	// CORS preflights of the public GETs (docs/API.md#deployment).
-	for _, p := range []string{
-		"/badge/{file...}", "/icon/{file...}", "/room/{file...}",
-		"/api/v1/presence/{jid...}", "/api/v1/presence", "/api/v1/rooms/{room...}",
-		"/shields/{file...}", "/shields/room/{file...}", "/plugins/presence/status",
-		"/widget.js", "/static/{file}",
-	} {
-		mux.HandleFunc("OPTIONS "+p, s.handlePreflight)
-	}
-
+	// What no route takes: 405 with Allow, CORS preflights of the public
+	// GETs (publicGETs), 404.
 	mux.HandleFunc(catchAll, s.handleUnmatched)
 }
