@@ -96,7 +96,6 @@ var visibilityExempt = map[string]string{
 	"GET /widget.js":                   "static asset",
 	"GET /static/{file}":               "static asset",
 	"/":                                "not found",
-	"GET /openapi.json":                "the API's description, no presence",
 	"GET /ws":                          "TestVisibilityWebSocket walks its operations",
 	"GET /dashboard/{group}":           "refused under signed visibility: TestVisibilityEveryRoute",
 	"PUT /api/v1/presence/{jid...}":    "a write; a key's answer carries no presence under signed visibility (TestSignedWriteAnswer)",
