@@ -29,6 +29,7 @@ func TestDirectorySyncGrace(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.EndSync("example.com") // the server's own presence is in; the probes are not
+	f.settle()                   // last_seen is saved before it is shown
 	if p := f.dir.Get(local); p.Status != Offline || !p.LastSeen.Equal(lost) {
 		t.Errorf("%s, on the watcher's domain, right after the sync: %+v, want offline since the loss", local, p)
 	}

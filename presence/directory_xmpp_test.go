@@ -213,8 +213,8 @@ func TestDirectoryClose(t *testing.T) {
 	f.dir.mu.Unlock()
 	f.dir.Close()
 	f.dir.Disconnected()
-	if _, err := f.dir.SetHTTP("carol@example.com", Away, "", time.Millisecond); err != nil {
-		t.Fatal(err)
+	if _, err := f.dir.SetHTTP("carol@example.com", Away, "", time.Millisecond); err == nil {
+		t.Error("a write after Close was acknowledged")
 	}
 	f.dir.mu.Lock()
 	timers := f.dir.staleT != nil || f.dir.expiry.timer != nil
@@ -330,6 +330,7 @@ func TestDirectoryRemoveResources(t *testing.T) {
 	f.dir.SetResource(jid, "desk", Resource{Status: DND})
 	before := f.dir.Stats().Updates
 	f.dir.RemoveResources(jid)
+	f.settle()
 	if p := f.dir.Get(jid); p.Status != Offline || p.LastSeen.IsZero() {
 		t.Errorf("after RemoveResources: %+v", p)
 	}

@@ -10,13 +10,20 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"badges/presence"
 )
 
 // helperDirEnv names the data directory of the child process started by
 // TestKillLosesNothingAcknowledged; unset, TestHelperProcess does nothing.
 const helperDirEnv = "BADGES_STORE_HELPER_DIR"
+
+// helperWritersEnv, set, makes the child of TestKillLosesNothingAcknowledged
+// save with that many goroutines at once (TestConcurrentKillLosesNothing).
+const helperWritersEnv = "BADGES_STORE_HELPER_WRITERS"
 
 // helperSaves bounds the child's work in case the parent never kills it.
 const helperSaves = 2000
@@ -34,6 +41,9 @@ func TestHelperProcess(t *testing.T) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if n, _ := strconv.Atoi(os.Getenv(helperWritersEnv)); n > 0 {
+		concurrentSaves(s, n)
 	}
 	for i := range helperSaves {
 		if err := s.Save(sample(helperJID(i), i)); err != nil {
@@ -108,6 +118,93 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 	for i := 0; i <= acked; i++ {
 		if want := sample(helperJID(i), i); !reflect.DeepEqual(recs[i], want) {
 			t.Fatalf("acknowledged record %d = %+v, want %+v", i, recs[i], want)
+		}
+	}
+}
+
+// concurrentSaves is the child of TestConcurrentKillLosesNothing: n
+// goroutines save records of their own, each acknowledging every save on
+// stdout once Save returned, until the parent kills the process.
+func concurrentSaves(s *Store, n int) {
+	var wg sync.WaitGroup
+	for g := range n {
+		wg.Go(func() {
+			for i := range helperSaves {
+				if err := s.Save(sample(writerJID(g, i), i)); err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(1)
+				}
+				// One write(2) per line, shorter than PIPE_BUF: lines do not mix.
+				fmt.Printf("saved %d %d\n", g, i)
+			}
+		})
+	}
+	wg.Wait()
+	os.Exit(0)
+}
+
+func writerJID(g, i int) string { return fmt.Sprintf("w%02d-%04d@example.com", g, i) }
+
+// TestConcurrentKillLosesNothing is the concurrent variant of
+// TestKillLosesNothingAcknowledged: many writers share commits, the process
+// is SIGKILLed at a random moment, and every save acknowledged before the
+// kill is there after a restart.
+func TestConcurrentKillLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	const writers = 32
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	killAt := 50 + rand.IntN(1000) // acknowledgements, over all writers
+
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperWritersEnv+"="+strconv.Itoa(writers))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	acked := make(map[string]int) // JID -> index of its record
+	killed := false
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		var g, i int
+		if _, err := fmt.Sscanf(sc.Text(), "saved %d %d", &g, &i); err != nil {
+			continue
+		}
+		acked[writerJID(g, i)] = i
+		if len(acked) == killAt && !killed {
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	waitErr := cmd.Wait()
+	if !killed {
+		t.Fatalf("child ended before %d acks: %v, stderr: %s", killAt, waitErr, stderr.String())
+	}
+	t.Logf("killed after %d acks; %d read in all", killAt, len(acked))
+
+	s := openT(t, dir)
+	recs, err := s.Records()
+	if err != nil {
+		t.Fatalf("Records after kill: %v", err)
+	}
+	got := make(map[string]presence.Record, len(recs))
+	for _, r := range recs {
+		got[r.JID] = r
+	}
+	for jid, i := range acked {
+		if r, ok := got[jid]; !ok || !reflect.DeepEqual(r, sample(jid, i)) {
+			t.Errorf("acknowledged %s: stored %+v (%v), want %+v", jid, r, ok, sample(jid, i))
 		}
 	}
 }

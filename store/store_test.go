@@ -270,3 +270,77 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSavesShareCommits: saves that arrive while a commit is under
+// way share the next one, and each returns only once its own is on disk.
+func TestConcurrentSavesShareCommits(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	// Hold bbolt's writer lock, so that the committer blocks in its first
+	// transaction while the saves queue up.
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- s.Save(sample(helperJID(i), i)) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		queued := len(s.queue) + s.inCommit
+		s.mu.Unlock()
+		if queued == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d saves queued", queued, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("a save returned before any commit: %v", err)
+	default:
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.mu.Lock()
+	commits := s.commits
+	s.mu.Unlock()
+	if commits > 2 {
+		t.Errorf("%d saves took %d commits, want at most 2", n, commits)
+	}
+	recs, err := s.Records()
+	if err != nil || len(recs) != n {
+		t.Fatalf("Records = %d records, %v; want %d", len(recs), err, n)
+	}
+}
+
+// TestClosedStoreRefusesWrites: after Close, writes fail at once.
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(sample("alice@example.com", 1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Save after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Delete("alice@example.com"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Delete after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
