@@ -62,7 +62,7 @@ func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	b, err := startBadges(ctx, badgesBin, dir)
+	b, err := startBadges(ctx, badgesBin, dir, nil)
 	if err != nil {
 		return nil, err
 	}
