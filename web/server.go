@@ -147,7 +147,7 @@ func New(opt Options) *Server {
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
+	s.handler = s.recoverPanics(s.limit(s.instrument(s.fastRoutes(mux))))
 	return s
 }
 
