@@ -40,7 +40,7 @@ func TestOpenfireStatuses(t *testing.T) {
 	for _, tt := range tests {
 		f.online(t, "alice@example.com", tt.status, tt.msg)
 		if tt.status == presence.Offline {
-			f.dir.RemoveResource("alice@example.com", "phone")
+			f.offline(t, "alice@example.com", "phone")
 		}
 		want, _ := render.OpenfireImage(tt.image)
 		for _, path := range []string{openfirePath + "alice@example.com", openfirePath + "Alice@Example.com/phone&type=image"} {

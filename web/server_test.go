@@ -67,6 +67,20 @@ func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg strin
 	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
 }
 
+// offline ends jid's resource and waits until the hub shows jid offline:
+// its last_seen is saved in the background, and shown once saved.
+func (f *fixture) offline(t *testing.T, jid, resource string) {
+	t.Helper()
+	f.dir.RemoveResource(jid, resource)
+	deadline := time.Now().Add(10 * time.Second)
+	for f.hub.Get(presence.JIDTopic(jid)).Presence.Status != presence.Offline {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not shown offline within 10 s", jid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestHealth(t *testing.T) {
 	reason := "xmpp watcher not connected"
 	f := newFixture(t, Options{Ready: func() string { return reason }})
