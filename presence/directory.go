@@ -9,7 +9,7 @@ import (
 )
 
 // Directory holds what every source says about every JID, applies the
-// visibility and aggregation rules of SPEC section 2, persists what must
+// visibility and aggregation rules of docs/API.md#presence-model, persists what must
 // survive a restart, and publishes each JID's aggregated presence to the hub.
 // All methods are safe for concurrent use.
 type Directory struct {
