@@ -107,6 +107,11 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 	if t.byJID == nil {
 		t.byJID = make(map[string]*expiry)
 	}
+	var first *expiry // and when it was due: the timer is armed for it
+	var firstAt time.Time
+	if len(t.heap) > 0 {
+		first, firstAt = t.heap[0], t.heap[0].at
+	}
 	if e := t.byJID[jid]; e != nil {
 		e.at = at
 		heap.Fix(&t.heap, e.index)
@@ -114,6 +119,11 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 		e = &expiry{at: at, jid: jid}
 		heap.Push(&t.heap, e)
 		t.byJID[jid] = e
+	}
+	// Every save of a pushed presence schedules it again; most leave the
+	// first expiry, and so the timer, as they were.
+	if t.timer != nil && t.heap[0] == first && first.at.Equal(firstAt) {
+		return
 	}
 	d.rearmLocked()
 }
