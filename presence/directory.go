@@ -51,11 +51,14 @@ type Directory struct {
 }
 
 type jidState struct {
-	// rec is the JID's record with every change made so far; saved is the
-	// record as the store holds it. rec.Version runs ahead of
-	// saved.Version while changes are being saved (directory_commit.go).
+	// rec is the JID's record with every change made so far, version ver;
+	// saved is the record as the store holds it, version savedVer. ver
+	// runs ahead of savedVer while changes are being saved
+	// (directory_commit.go).
 	rec       Record
 	saved     Record
+	ver       uint64
+	savedVer  uint64
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
 	// cur and since are the presence computed last and when its status
@@ -218,7 +221,7 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	if st == nil {
 		return nil
 	}
-	if st.rec.Version != st.saved.Version { // say only what is saved
+	if st.ver != st.savedVer { // say only what is saved
 		saved := *st
 		saved.rec = st.saved
 		st = &saved
@@ -267,7 +270,7 @@ func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 	if p.Status != Unknown {
 		st.onlineAtLoss = time.Time{}
 	}
-	if v := st.rec.Version; v != st.saved.Version {
+	if v := st.ver; v != st.savedVer {
 		if n := len(st.held); n > 0 && st.held[n-1].v == v {
 			st.held[n-1] = heldView{v: v, p: p, since: since}
 		} else {

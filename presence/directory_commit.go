@@ -9,7 +9,7 @@ import (
 
 // How records reach the store (docs/DESIGN.md, "Durable writes").
 //
-// Every change to a JID's record bumps rec.Version; a goroutine per JID with
+// Every change to a JID's record bumps its version, ver; a goroutine per JID with
 // changes, the flusher, saves the latest record until the saved version has
 // caught up, with d.mu released during each save. So:
 //
@@ -55,12 +55,12 @@ type pendingWrite struct {
 
 // empty: nothing is stored for a record like this one; saving it deletes.
 func (r Record) empty() bool {
-	return r == Record{JID: r.JID, Version: r.Version}
+	return r == Record{JID: r.JID}
 }
 
 // changedLocked notes that st.rec changed and has it saved.
 func (d *Directory) changedLocked(st *jidState) {
-	st.rec.Version++
+	st.ver++
 	if st.flushing || d.closed {
 		return
 	}
@@ -83,10 +83,10 @@ func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 // pendingLocked is a write waiting for the current version of st's record.
 func (d *Directory) pendingLocked(st *jidState) pendingWrite {
 	w := pendingWrite{st: st, done: make(chan error, 1)}
-	if st.saved.Version >= st.rec.Version {
+	if st.savedVer >= st.ver {
 		w.done <- nil
 	} else {
-		st.waiters = append(st.waiters, waiter{v: st.rec.Version, done: w.done})
+		st.waiters = append(st.waiters, waiter{v: st.ver, done: w.done})
 	}
 	return w
 }
@@ -114,12 +114,12 @@ func (d *Directory) flush(st *jidState) {
 	defer d.flushers.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for st.rec.Version != st.saved.Version {
+	for st.ver != st.savedVer {
 		if d.closed {
 			d.failLocked(st, errClosed)
 			break
 		}
-		rec := st.rec // HTTPState values are replaced, never changed in place
+		rec, v := st.rec, st.ver // HTTPState values are replaced, never changed in place
 		d.mu.Unlock()
 		var err error
 		if rec.empty() {
@@ -132,18 +132,18 @@ func (d *Directory) flush(st *jidState) {
 			d.failLocked(st, err)
 			continue
 		}
-		d.savedLocked(st, rec)
+		d.savedLocked(st, rec, v)
 	}
 	st.flushing = false
 	d.tidyLocked(st)
 }
 
-// savedLocked takes note that rec, a version of st's record, is on disk.
-func (d *Directory) savedLocked(st *jidState, rec Record) {
-	st.saved = rec
+// savedLocked takes note that rec, version v of st's record, is on disk.
+func (d *Directory) savedLocked(st *jidState, rec Record, v uint64) {
+	st.saved, st.savedVer = rec, v
 	kept := st.waiters[:0]
 	for _, w := range st.waiters {
-		if w.v <= rec.Version {
+		if w.v <= v {
 			w.done <- nil
 		} else {
 			kept = append(kept, w)
@@ -158,7 +158,7 @@ func (d *Directory) savedLocked(st *jidState, rec Record) {
 	}
 	// The latest view computed from this version or an older one.
 	i := len(st.held) - 1
-	for i >= 0 && st.held[i].v > rec.Version {
+	for i >= 0 && st.held[i].v > v {
 		i--
 	}
 	if i >= 0 {
@@ -179,8 +179,7 @@ func (d *Directory) failLocked(st *jidState, err error) {
 	st.waiters = nil
 	// Versions only grow: the record taken back gets the version of the
 	// one that failed, and the next change a higher one.
-	v := st.rec.Version
-	st.saved.Version = v
+	st.savedVer = st.ver
 	st.held = nil
 	if st.rec.empty() {
 		return
@@ -205,7 +204,7 @@ func (d *Directory) failLocked(st *jidState, err error) {
 // first write failed.
 func (d *Directory) tidyLocked(st *jidState) {
 	jid := st.rec.JID
-	if st.flushing || len(st.waiters) > 0 || !st.rec.empty() || st.rec.Version != st.saved.Version ||
+	if st.flushing || len(st.waiters) > 0 || !st.rec.empty() || st.ver != st.savedVer ||
 		len(st.resources) > 0 || d.jids[jid] != st {
 		return
 	}

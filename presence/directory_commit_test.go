@@ -205,8 +205,11 @@ func TestDirectoryWritesOfOneJIDInOrder(t *testing.T) {
 		last = e
 	}
 	r, _ := gs.get(jid)
-	if r.HTTP == nil || r.Version != 10 {
-		t.Fatalf("stored %+v, want version 10", r)
+	d.mu.Lock()
+	ver := d.jids[jid].savedVer
+	d.mu.Unlock()
+	if r.HTTP == nil || ver != 10 {
+		t.Fatalf("stored %+v, version %d, want version 10", r, ver)
 	}
 	// The nine raced for the lock; the one that took it last is stored and shown.
 	if last == nil || last.Presence.Message != r.HTTP.Message {

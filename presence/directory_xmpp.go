@@ -299,7 +299,7 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 	}
 	delete(d.unsynced, jid)
 	d.unscheduleLocked(jid)
-	st.rec = Record{JID: jid, Version: st.rec.Version}
+	st.rec = Record{JID: jid}
 	st.resources, st.xmppAt, st.onlineAtLoss = nil, time.Time{}, time.Time{}
 	w := d.startCommitLocked(st)
 	st.held = nil // views of versions before the forget must not show

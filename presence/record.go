@@ -6,11 +6,6 @@ import "time"
 // user's choices, the last time it went offline and the http-source presence.
 type Record struct {
 	JID string `json:"jid"`
-	// Version counts the changes of this record; each save of a JID carries
-	// a higher version than the one before (docs/DESIGN.md, "Durable
-	// writes"), so a store shared by several processes can refuse to
-	// replace a record by an older one.
-	Version uint64 `json:"version,omitempty"`
 	// Subscribed: the watcher holds a presence subscription to the JID.
 	Subscribed bool `json:"subscribed,omitempty"`
 	// OptedOut: the user asked not to be shown although still subscribed.
@@ -33,7 +28,8 @@ type HTTPState struct {
 // Save and Delete must be durable when they return nil. They are called
 // concurrently for different JIDs, never for the same JID at once, and
 // without the Directory's lock held, so a store may group concurrent
-// calls into one commit. Delete removes the record of a JID forgotten.
+// calls into one commit (docs/DESIGN.md, "Durable writes"). Delete
+// removes the record of a JID forgotten.
 type Store interface {
 	Records() ([]Record, error)
 	Save(r Record) error

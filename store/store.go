@@ -136,8 +136,8 @@ func (s *Store) Close() error {
 
 // Save stores r under r.JID, replacing what was there. When Save returns nil
 // the record is on disk: bbolt syncs the file before a commit returns. The
-// presence.Directory never has two saves of one JID in flight, so records
-// land in the order of their versions.
+// presence.Directory never has two saves of one JID in flight, so a JID's
+// records land in the order they were made.
 func (s *Store) Save(r presence.Record) error {
 	if r.JID == "" {
 		return errors.New("store: save: record has no JID")
