@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"badges/forwarded"
 	"badges/presence"
 )
 
@@ -25,7 +26,8 @@ func TestFastRouteAnswersAsMux(t *testing.T) {
 	if _, isMux := f.srv.fastRoutes(mux).(*http.ServeMux); isMux {
 		t.Fatal("no fast path over the routes")
 	}
-	slow := f.srv.recoverPanics(f.srv.limit(f.srv.instrument(mux)))
+	// As New builds the chain, without the fast path.
+	slow := f.srv.recoverPanics(f.srv.limit(underBase(f.srv.base, fromProxies(forwarded.Proxies{}, false, f.srv.instrument(mux)))))
 	for _, method := range []string{"GET", "HEAD", "POST", "PUT"} {
 		for _, target := range []string{
 			"/badge/alice@example.com.svg",

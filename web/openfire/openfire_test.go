@@ -8,11 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/render"
-	"badges/store"
 	"badges/visibility"
 )
 
@@ -20,24 +19,14 @@ const openfirePath = "/plugins/presence/status?jid="
 
 // fixture is a Handler over a real hub and directory, public visibility.
 type fixture struct {
-	hub *presence.MemHub
+	hub *hubtest.Recorder
 	dir *presence.Directory
 	h   *Handler
 }
 
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	hub := presence.NewMemHub()
-	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{ShowMessages: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dir.Close)
+	hub, dir := hubtest.Directory(t)
 	opt.Visibility = visibility.New(hub, nil)
 	return &fixture{hub: hub, dir: dir, h: New(opt)}
 }
@@ -58,25 +47,7 @@ func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string)
 
 // online makes jid visible and online with one resource.
 func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
-	t.Helper()
-	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
-}
-
-// offline ends jid's resource and waits until the hub shows jid offline:
-// its last_seen is saved in the background, and shown once saved.
-func (f *fixture) offline(t *testing.T, jid, resource string) {
-	t.Helper()
-	f.dir.RemoveResource(jid, resource)
-	deadline := time.Now().Add(10 * time.Second)
-	for f.hub.Get(presence.JIDTopic(jid)).Presence.Status != presence.Offline {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not shown offline within 10 s", jid)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
 func TestOpenfireStatuses(t *testing.T) {
@@ -105,7 +76,7 @@ func TestOpenfireStatuses(t *testing.T) {
 	for _, tt := range tests {
 		f.online(t, "alice@example.com", tt.status, tt.msg)
 		if tt.status == presence.Offline {
-			f.offline(t, "alice@example.com", "phone")
+			hubtest.Offline(t, f.hub, f.dir, "alice@example.com", "phone")
 		}
 		want, _ := render.OpenfireImage(tt.image)
 		for _, path := range []string{openfirePath + "alice@example.com", openfirePath + "Alice@Example.com/phone&type=image"} {
