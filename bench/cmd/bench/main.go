@@ -68,8 +68,14 @@ func main() {
 		}
 		rows = append(rows, r...)
 	}
-	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s; wrk -t%d -c%d -d%s --latency, median of %d\n\n",
-		runtime.Version(), runtime.NumCPU(), loadAverage(), *threads, *conns, *duration, *rounds)
+	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s", runtime.Version(), runtime.NumCPU(), loadAverage())
+	if *httpRun {
+		fmt.Printf("; wrk -t%d -c%d -d%s --latency, median of %d", *threads, *conns, *duration, *rounds)
+	}
+	if *writes {
+		fmt.Printf("; %d writers, %s per run, median of %d", *writers, *writeDuration, *writeRounds)
+	}
+	fmt.Print("\n\n")
 	fmt.Println("| benchmark | result | goal |")
 	fmt.Println("|---|---|---|")
 	for _, r := range rows {
