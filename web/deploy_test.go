@@ -190,3 +190,24 @@ func TestMetricsElsewhere(t *testing.T) {
 		t.Errorf("Metrics = %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestErrorBodiesSayWhatIsWrong: a 400 says what was wrong with the
+// request in its own terms, never in a library's (docs/API.md#deployment).
+func TestErrorBodiesSayWhatIsWrong(t *testing.T) {
+	f := newFixture(t, writeOptions(t))
+	for _, tc := range []struct{ method, target, body, want string }{
+		{"GET", "/api/v1/presence/a@b@c", "", `invalid JID: \"a@b@c\": not a valid bare JID`},
+		{"PUT", "/api/v1/presence/a@example.com", `{"status":`, "body: not valid JSON"},
+		{"PUT", "/api/v1/presence/a@example.com", `{"status":"away","ttl":"x"}`, `body: field \"ttl\" has the wrong type`},
+	} {
+		res, body := f.request(t, tc.method, tc.target, tc.body, map[string]string{"Authorization": "Bearer " + keyUnlimited})
+		if res.StatusCode != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s %s = %d %s, want 400 with %s", tc.method, tc.target, tc.body, res.StatusCode, body, tc.want)
+		}
+		for _, word := range []string{"idna", "precis", "invalid character", "unexpected end", "Go struct", "int64"} {
+			if strings.Contains(body, word) {
+				t.Errorf("%s %s: the body carries a library's words (%q): %s", tc.method, tc.target, word, body)
+			}
+		}
+	}
+}
