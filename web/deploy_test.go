@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	pathpkg "path"
 	"strings"
 	"testing"
 
@@ -121,9 +122,12 @@ func FuzzUnderBase(f *testing.F) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		inside := strings.HasPrefix(path, "/p/")
+		cleanPath := pathpkg.Clean(path) == path || pathpkg.Clean(path)+"/" == path
 		switch {
-		case inside && ("/p"+seen != path || !strings.HasPrefix(seen, "/")):
+		case inside && cleanPath && ("/p"+seen != path || !strings.HasPrefix(seen, "/")):
 			t.Fatalf("%q routed as %q", path, seen)
+		case inside && !cleanPath && (seen != "" || rec.Code != http.StatusNotFound):
+			t.Fatalf("unclean %q = %d, routed as %q", path, rec.Code, seen)
 		case !inside && seen != "":
 			t.Fatalf("%q outside the base routed as %q", path, seen)
 		case !inside && path == "/p" && rec.Code != http.StatusMovedPermanently:
