@@ -41,9 +41,8 @@ type Options struct {
 	Directory Directory
 	Logger    *slog.Logger
 	// PublicURL is the base URL of generated snippets; nil: the request's
-	// Host, with https when it came over TLS. Forwarding headers
-	// (X-Forwarded-Proto, -Host) are not trusted, since any client can send
-	// them: behind a proxy that terminates TLS, set PublicURL.
+	// Host and scheme (https over TLS) under BasePath, as a trusted proxy
+	// reports them (TrustedProxies).
 	PublicURL *url.URL
 	// Ready reports why the server is not ready, or "" when it is.
 	Ready func() string
