@@ -17,12 +17,13 @@ type Cache struct {
 	lru *lru.Cache[cacheKey, Image]
 }
 
-// cacheKey is comparable: badges fill spec, icons fill icon.
+// cacheKey is comparable: badges fill spec, icons icon, cards card.
 type cacheKey struct {
 	format Format
 	scale  int
 	spec   spec
 	icon   iconSpec
+	card   cardSpec
 }
 
 // NewCache returns a cache holding at most size images.
