@@ -14,11 +14,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
 	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
 	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
+	mux.HandleFunc("GET /card/{file...}", s.handleCard)
+	mux.HandleFunc("GET /group/{file...}", s.handleGroupBadge)
 
 	// JSON (SPEC 4.2).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
+	mux.HandleFunc("GET /api/v1/groups/{group}", s.handleGroup)
 	mux.HandleFunc("GET /shields/{file...}", s.handleShields)
 	mux.HandleFunc("GET /shields/room/{file...}", s.handleShieldsRoom)
 
