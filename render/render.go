@@ -103,8 +103,17 @@ func ErrorBadge(msg string, o Options, f Format) Image {
 
 func badgeSpec(p presence.Presence, o Options) spec {
 	msg := p.Status.Word()
-	if o.Message == MessageText && p.Message != "" {
-		msg = p.Message
+	switch o.Message {
+	case MessageText:
+		if p.Message != "" {
+			msg = p.Message
+		}
+	case MessageSeen:
+		if p.Status == presence.Offline && !o.Now.IsZero() {
+			if seen := SeenShort(p.LastSeen, o.Now); seen != "" {
+				msg = seen
+			}
+		}
 	}
 	return o.newSpec(o.label(p.JID), msg, o.statusColor(p.Status))
 }

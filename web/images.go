@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -49,9 +50,10 @@ type answerKey struct {
 type imageCaches struct {
 	render  *render.Cache
 	answers *lru.Cache[answerKey, render.Image]
+	now     func() time.Time // the answer time of message=seen
 }
 
-func newImageCaches(size int) *imageCaches {
+func newImageCaches(size int, now func() time.Time) *imageCaches {
 	if size <= 0 {
 		size = defaultRenderCacheSize
 	}
@@ -63,7 +65,7 @@ func newImageCaches(size int) *imageCaches {
 	if err != nil {
 		panic("web: answer cache: " + err.Error())
 	}
-	return &imageCaches{render: rc, answers: answers}
+	return &imageCaches{render: rc, answers: answers, now: now}
 }
 
 // defaultOptions are the options of an image URL without a query, parsed
@@ -87,7 +89,9 @@ func options(rawQuery string, f render.Format) render.Options {
 // published for, or one hidden from this reader) are made afresh for every
 // request, so they skip the answer cache, which would only fill with them.
 func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, rawQuery string) render.Image {
-	cacheable := e.Version != 0 && len(rawQuery) <= maxCachedQuery
+	// message=seen words the time since last seen, which changes with the
+	// clock and not with the entry: such badges are drawn by their words.
+	cacheable := e.Version != 0 && len(rawQuery) <= maxCachedQuery && !strings.Contains(rawQuery, "seen")
 	k := answerKey{e: e, kind: kind, f: f, query: rawQuery}
 	if cacheable {
 		if img, ok := c.answers.Get(k); ok {
@@ -95,6 +99,9 @@ func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, 
 		}
 	}
 	o := options(rawQuery, f)
+	if o.Message == render.MessageSeen {
+		o.Now = c.now()
+	}
 	var img render.Image
 	switch kind {
 	case badgeImage:

@@ -4,13 +4,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"badges/presence"
 	"badges/render"
 )
 
 func TestImageCaches(t *testing.T) {
-	c := newImageCaches(16)
+	c := newImageCaches(16, time.Now)
 	hub := presence.NewMemHub()
 	hub.Publish(presence.NewPresenceEntry(presence.Presence{JID: "a@b", Status: presence.Away,
 		Sources: map[presence.Source]presence.Status{presence.SourceHTTP: presence.Away}}))

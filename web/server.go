@@ -140,7 +140,7 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	s.kopanoReads = newWriteLimiter(opt, s.now)
-	s.images = newImageCaches(opt.RenderCacheSize)
+	s.images = newImageCaches(opt.RenderCacheSize, s.now)
 	s.names = newNameCache()
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	mux := http.NewServeMux()
