@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -89,7 +90,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		cards = append(cards, c)
 	}
-	s.dashboard(w, r, "Presence", cards)
+	s.dashboard(w, r, "Presence", cards, false)
 }
 
 // handleDashboardGroup serves GET /dashboard/{group}: the visible members
@@ -110,16 +111,17 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 		if len(e.Presence.Sources) == 0 {
 			continue
 		}
-		cards = append(cards, cardOf(e))
+		cards = append(cards, cardOf(e, s.now()))
 	}
-	s.dashboard(w, r, group, cards)
+	s.dashboard(w, r, group, cards, true)
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card) {
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card, group bool) {
 	v := templates.DashboardView{
 		Page:    templates.Page{Title: heading + " · presence", Assets: assets, Theme: theme(r)},
 		Heading: heading,
 		Cards:   cards,
+		Group:   group,
 	}
 	s.writePage(w, r, templates.Dashboard(v), frameSelf)
 }
@@ -134,12 +136,12 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.entry(presence.Topic{Kind: kind, Name: name}, sig))
+	c := cardOf(s.entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
 	c.Sig = sig
 	return c, nil
 }
 
-func cardOf(e *presence.Entry) templates.Card {
+func cardOf(e *presence.Entry, now time.Time) templates.Card {
 	if e.Topic.Kind == presence.KindRoom {
 		status := presence.Offline
 		if e.Room.Occupants > 0 {
@@ -148,9 +150,7 @@ func cardOf(e *presence.Entry) templates.Card {
 		return templates.Card{Kind: "room", Name: e.Topic.Name, Status: string(status),
 			Word: strconv.Itoa(e.Room.Occupants) + " online"}
 	}
-	p := e.Presence
-	return templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(p.Status),
-		Word: p.Status.Word(), Message: p.Message}
+	return richCard(e.Presence, now)
 }
 
 // writePage renders a page with the page headers. Pages carry presence, so
