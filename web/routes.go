@@ -36,6 +36,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/{group}", s.handleDashboardGroup)
 	mux.HandleFunc("GET /widget.js", s.handleWidget)
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 
 	// Writing presence (SPEC 4.3).
 	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)
