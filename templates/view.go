@@ -75,7 +75,12 @@ type BuilderView struct {
 	Base string
 	// Target prefills the JID or room field.
 	Target string
-	Styles []string
+	// Example is what the previews and snippets show until something is
+	// typed.
+	Example string
+	Styles  []string
+	// Colors are the colour names the colour fields suggest.
+	Colors []string
 }
 
 // online counts the cards of JIDs that are online, as a group's badge does.

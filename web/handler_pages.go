@@ -31,13 +31,22 @@ const (
 // badgeStyles are the styles of SPEC 4.1, first the default.
 var badgeStyles = []string{"flat", "flat-square", "plastic", "for-the-badge", "social"}
 
+// builderExample is the JID the builder previews before anything is typed.
+const builderExample = "alice@example.com"
+
+// builderColors are the colour names the builder suggests: shields'.
+var builderColors = []string{"brightgreen", "green", "yellowgreen", "yellow", "orange", "red", "blue",
+	"lightgrey", "grey", "success", "important", "critical", "informational", "inactive"}
+
 // handleBuilder serves GET /: the badge builder.
 func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
 	v := templates.BuilderView{
 		Page:   templates.Page{Title: "XMPP presence badges", Assets: assets, Theme: theme(r)},
 		Base:   s.baseURL(r),
-		Target: r.URL.Query().Get("jid"),
-		Styles: badgeStyles,
+		Target:  r.URL.Query().Get("jid"),
+		Example: builderExample,
+		Styles:  badgeStyles,
+		Colors:  builderColors,
 	}
 	s.writePage(w, r, templates.Builder(v), frameSelf)
 }
