@@ -41,8 +41,8 @@ var builderColors = []string{"brightgreen", "green", "yellowgreen", "yellow", "o
 // handleBuilder serves GET /: the badge builder.
 func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
 	v := templates.BuilderView{
-		Page:   templates.Page{Title: "XMPP presence badges", Assets: assets, Theme: theme(r)},
-		Base:   s.baseURL(r),
+		Page:    templates.Page{Title: "XMPP presence badges", Assets: assets, Theme: theme(r)},
+		Base:    s.baseURL(r),
 		Target:  r.URL.Query().Get("jid"),
 		Example: builderExample,
 		Styles:  badgeStyles,
