@@ -101,8 +101,8 @@ func newCardSpec(p Profile, now time.Time, th Theme) (cardSpec, []byte) {
 	s := cardSpec{
 		theme:   th,
 		title:   cleanText(p.JID),
-		word:    p.Status.Word(),
-		color:   mustColor(p.Status.Color()),
+		word:    StatusWord(p.Status),
+		color:   mustColor(StatusColorName(p.Status)),
 		message: cleanText(p.Message),
 		tune:    cleanText(TuneText(p.Tune)),
 		mood:    cleanText(MoodText(p.Mood, p.Activity)),
@@ -131,6 +131,12 @@ func newCardSpec(p Profile, now time.Time, th Theme) (cardSpec, []byte) {
 	// The placeholder stands in also for an avatar that fails to decode.
 	s.initials, s.avatarBg = placeholderLook(p.JID)
 	return s, avatar
+}
+
+// bytes is what the spec's strings hold, for the cache's weight.
+func (s cardSpec) bytes() int {
+	return len(s.title) + len(s.jid) + len(s.word) + len(s.message) + len(s.tune) + len(s.mood) +
+		len(s.details) + len(s.initials) + len(s.avatarID)
 }
 
 // usableAvatar reports whether b is a PNG small enough to embed.

@@ -1,6 +1,10 @@
 package render
 
-import "strconv"
+import (
+	"strconv"
+
+	"badges/presence"
+)
 
 // GroupCount is how many visible members of a roster group are online
 // (docs/API.md#rich-presence).
@@ -23,10 +27,25 @@ func (c *Cache) Group(g GroupCount, o Options, f Format) Image {
 }
 
 func groupSpec(g GroupCount, o Options) spec {
+	return o.descSpec(DescribeGroup(g, o))
+}
+
+// DescribeGroup says what a group's badge looks like under o, as Describe
+// does for a JID or room: label the group, message "3/12 online", colour
+// that of available while anyone is online and of offline when nobody is,
+// unless the query's color= says otherwise.
+func DescribeGroup(g GroupCount, o Options) Description {
 	n, total := max(g.Online, 0), max(g.Total, 0)
-	c := roomColor
+	d := Description{Label: o.label(g.Group), Message: strconv.Itoa(n) + "/" + strconv.Itoa(total) + " online",
+		Status: presence.Available}
 	if n == 0 {
-		c = emptyRoomColor
+		d.Status = presence.Offline
 	}
-	return o.newSpec(o.label(g.Group), strconv.Itoa(n)+"/"+strconv.Itoa(total)+" online", o.Color.or(c))
+	if !o.Color.IsZero() {
+		d.Color = o.Color
+	} else {
+		d.ColorName = StatusColorName(d.Status)
+		d.Color = mustColor(d.ColorName)
+	}
+	return d
 }

@@ -26,10 +26,10 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sig := ""
-	if s.verify != nil {
+	if s.vis.Signed() {
 		sig = sigOf(r)
 	}
-	e := s.entry(t, sig)
+	e := s.vis.Entry(t, sig)
 	q := r.URL.Query()
 	o := options(r.URL.RawQuery, f)
 	img := s.images.render.Card(profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)

@@ -35,7 +35,7 @@ func parseGroup(raw string) (string, error) {
 func (s *Server) groupCount(group string) render.GroupCount {
 	g := render.GroupCount{Group: group}
 	for _, jid := range s.dir.Group(group) {
-		e := s.entry(presence.JIDTopic(jid), "")
+		e := s.vis.Entry(presence.JIDTopic(jid), "")
 		// A visible JID always has a source; one without is shown nowhere.
 		if len(e.Presence.Sources) == 0 {
 			continue
@@ -54,7 +54,7 @@ func (s *Server) groupCount(group string) render.GroupCount {
 func (s *Server) handleGroupBadge(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
 	base, f, ok := render.CutFormat(r.PathValue("file"))
-	if !ok || s.verify != nil {
+	if !ok || s.vis.Signed() {
 		writeImage(w, r, http.StatusNotFound, s.images.error("not found", r.URL.RawQuery, render.SVG))
 		return
 	}
@@ -71,7 +71,7 @@ func (s *Server) handleGroupBadge(w http.ResponseWriter, r *http.Request) {
 // {"group":"team","online":3,"total":12}.
 func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
-	if s.verify != nil {
+	if s.vis.Signed() {
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}

@@ -13,12 +13,10 @@ import (
 // the 48 CSS pixels it is shown at, for dense screens.
 const placeholderSize = 96
 
-// richCard is what a page first shows of a JID, rich presence included
+// richCard adds to c what a page first shows of a JID's rich presence
 // (docs/API.md#rich-presence); the page's script keeps it live and words
 // its relative time again as the clock moves.
-func richCard(p presence.Presence, now time.Time) templates.Card {
-	c := templates.Card{Kind: "jid", Name: p.JID, Status: string(p.Status),
-		Word: p.Status.Word(), Message: p.Message}
+func richCard(c *templates.Card, p presence.Presence, now time.Time) {
 	c.Placeholder = "data:image/png;base64," +
 		base64.StdEncoding.EncodeToString(render.AvatarPlaceholder(p.JID, placeholderSize).Body)
 	c.Avatar = c.Placeholder
@@ -28,5 +26,4 @@ func richCard(p presence.Presence, now time.Time) templates.Card {
 	if p.Status == presence.Offline {
 		c.When = render.SeenText(p.LastSeen, now)
 	}
-	return c
 }
