@@ -139,11 +139,17 @@ func (s cardSpec) bytes() int {
 		len(s.details) + len(s.initials) + len(s.avatarID)
 }
 
-// usableAvatar reports whether b is a PNG small enough to embed.
+// usableAvatar reports whether b may be a PNG small enough to embed: it is
+// checked by its signature here, on every answer, and decoded only when
+// the card is drawn (decodableAvatar).
 func usableAvatar(b []byte) bool {
-	if len(b) == 0 || len(b) > maxCardAvatar {
-		return false
-	}
+	return len(b) > 0 && len(b) <= maxCardAvatar && bytes.HasPrefix(b, pngSignature)
+}
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// decodableAvatar reports whether b holds a PNG header of a sensible size.
+func decodableAvatar(b []byte) bool {
 	cfg, err := png.DecodeConfig(bytes.NewReader(b))
 	return err == nil && cfg.Width > 0 && cfg.Height > 0 && cfg.Width <= 1024 && cfg.Height <= 1024
 }
@@ -180,6 +186,9 @@ func cardScale(scale int, f Format) int {
 }
 
 func (s cardSpec) draw(avatar []byte, scale int, f Format) Image {
+	if avatar != nil && !decodableAvatar(avatar) {
+		avatar = nil // the placeholder stands in
+	}
 	l := newCardLayout(s)
 	if f == PNG {
 		return newImage(l.png(avatar, scale), f)

@@ -51,15 +51,17 @@ func build(ctx context.Context, dir, pkg string) (string, error) {
 }
 
 // startBadges runs `badges serve` on a free loopback port with its data in
-// dir, waits until it is healthy and pushes badgeJID's presence.
-func startBadges(ctx context.Context, bin, dir string) (*server, error) {
+// dir and the extra flags, waits until it is healthy and pushes badgeJID's
+// presence.
+func startBadges(ctx context.Context, bin, dir string, extra ...string) (*server, error) {
 	ports, err := testenv.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	cmd := exec.Command(bin, "serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
-		"-api-keys", apiKey, "-log-level", "warn")
+	args := append([]string{"serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
+		"-api-keys", apiKey, "-log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = testenv.CleanEnv()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
