@@ -95,7 +95,7 @@
 
   // Relative times are worded again every TICK ms by the functions given to
   // onTick; the timer runs only while one is registered.
-  const TICK = 10e3;
+  const TICK = 5e3;
   const tickers = new Set();
   let ticking = 0;
   function onTick(fn) {
