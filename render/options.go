@@ -39,7 +39,7 @@ const (
 	MessageSeen
 )
 
-// Scale and icon size bounds (SPEC section 4.1).
+// Scale and icon size bounds (docs/API.md#badges-and-images).
 const (
 	MinScale    = 1
 	MaxScale    = 3

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"badges/presence"
+	"badges/web/respond"
 )
 
 func TestCardRoute(t *testing.T) {
@@ -27,7 +28,7 @@ func TestCardRoute(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
-		"Access-Control-Allow-Origin": "*", "Content-Security-Policy": cspImage,
+		"Access-Control-Allow-Origin": "*", "Content-Security-Policy": respond.CSPImage,
 	} {
 		if got := res.Header.Get(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)

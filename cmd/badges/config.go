@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Config is the whole configuration of SPEC section 3, validated and
+// Config is the whole configuration of docs/API.md#configuration, validated and
 // normalised by loadConfig. Enumerations hold their lower-case names.
 type Config struct {
 	Listen    string   // HTTP address, host:port; an empty host means every interface
@@ -29,7 +29,7 @@ type Config struct {
 	StaleAfter   time.Duration // how long the watcher may be disconnected before XMPP statuses turn unknown
 	ShowMessages bool          // whether status texts are served at all
 
-	APIKeys     []string      // secret; write API keys in the raw syntax of SPEC section 4.3
+	APIKeys     []string      // secret; write API keys in the raw syntax of docs/API.md#writing-presence
 	TokenSecret string        // secret; HMAC key of user tokens and signed URLs; empty disables both
 	TokenTTL    time.Duration // lifetime of a user token
 	Visibility  string        // "public", or "signed": reads need ?sig=
