@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 
+	"badges/idn"
 	"badges/presence"
 )
 
@@ -38,7 +39,7 @@ func Describe(e *presence.Entry, o Options) Description {
 // MessageSeen "last seen 3h ago" while offline; colour the
 // query's per-status colour, else its color=, else the status's.
 func describePresence(p presence.Presence, o Options, words func(presence.Status) string) Description {
-	d := Description{Label: o.label(p.JID), Message: words(p.Status), Status: p.Status}
+	d := Description{Label: o.label(idn.JID(p.JID)), Message: words(p.Status), Status: p.Status}
 	switch o.Message {
 	case MessageText:
 		if p.Message != "" {
@@ -76,7 +77,7 @@ func (o Options) statusColor(s presence.Status) (c Color, name string) {
 func describeRoom(r presence.Room, o Options) Description {
 	label := presence.Local(r.Room)
 	if label == "" {
-		label = r.Room
+		label = idn.JID(r.Room)
 	}
 	n := max(r.Occupants, 0)
 	d := Description{Label: o.label(label), Message: strconv.Itoa(n) + " online", Status: presence.Available}

@@ -37,13 +37,14 @@
   for (const card of cards) {
     views.set(card, initial(card));
     const name = card.dataset.name;
+    const display = card.dataset.display || name; // the JID as a person should read it
     P.watch(card.dataset.kind, name, card.dataset.sig || "", (view) => {
       const prev = views.get(card);
       views.set(card, view);
       card.className = "card status-" + view.status;
       if (card.dataset.kind === "jid") {
-        set(card, "name", view.name || name);
-        set(card, "jid", view.name ? name : "");
+        set(card, "name", view.name || display);
+        set(card, "jid", view.name ? display : "");
         const img = part(card, "avatar");
         const src = view.avatar || card.dataset.placeholder;
         if (img && src && img.getAttribute("src") !== src) img.src = src;
@@ -56,7 +57,7 @@
       set(card, "when", P.when(view, Date.now()));
       count();
       if (live && prev && (prev.word !== view.word || prev.message !== view.message || prev.tune !== view.tune)) {
-        live.textContent = (view.name || name) + ": " + view.word + (view.message ? ", " + view.message : "") +
+        live.textContent = (view.name || display) + ": " + view.word + (view.message ? ", " + view.message : "") +
           (view.tune ? ", listening to " + view.tune : "");
       }
     });

@@ -15,8 +15,11 @@
   if (window.XMPPPresence) return; // loaded twice on one page
 
   const script = document.currentScript;
-  const origin = new URL(script ? script.src : location.href).origin;
-  const wsURL = origin.replace(/^http/, "ws") + "/ws";
+  // The server's base URL: where this script was served from, /widget.js
+  // or /static/widget.HASH.js, under the server's base path if it has one.
+  const src = new URL(script ? script.src : location.href);
+  const base = src.origin + (script ? src.pathname.replace(/\/(?:static\/)?[^/]*$/, "") : "");
+  const wsURL = base.replace(/^http/, "ws") + "/ws";
 
   const WORDS = {
     available: "online", chat: "free to chat", away: "away", xa: "extended away",
@@ -87,7 +90,7 @@
       online: status !== "offline" && status !== "unknown",
       name: typeof v.name === "string" ? v.name : "",
       // The avatar is a path on this server; nothing else is loaded.
-      avatar: typeof v.avatar === "string" && v.avatar.startsWith("/avatar/") ? origin + v.avatar : "",
+      avatar: typeof v.avatar === "string" && v.avatar.startsWith("/avatar/") ? base + v.avatar : "",
       tune: tuneText(v.tune), mood: moodText(v.mood, v.activity), devices: devicesText(v.devices),
       idleSince: time(v.idle_since), lastSeen: time(v.last_seen),
     };
@@ -186,7 +189,7 @@
   // socket is down, and the server's name for it.
   async function fallback(t) {
     const path = t.kind === "room" ? "/api/v1/rooms/" : "/api/v1/presence/";
-    const url = origin + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
+    const url = base + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
     try {
       const res = await fetch(url, { mode: "cors", credentials: "omit" });
       if (!res.ok) return;
