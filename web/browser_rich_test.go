@@ -120,7 +120,7 @@ func TestBrowserEmbedRelativeTimeTicks(t *testing.T) {
 
 	// Carol went offline 50 seconds ago, as the server's clock says.
 	offset.Store(int64(50 * time.Second))
-	f.dir.RemoveResource(jid, "pc")
+	f.offline(t, jid, "pc")
 	await(t, ctx, "last seen", `document.querySelector('.when').textContent === 'last seen just now'`)
 	before := requests.Load()
 	awaitLong(t, ctx, "the clock to move the words", `document.querySelector('.when').textContent === 'last seen 1 minute ago'`)

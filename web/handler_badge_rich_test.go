@@ -26,7 +26,7 @@ func TestBadgeMessageSeen(t *testing.T) {
 	if b := badge(); !strings.Contains(b, `aria-label="`+jid+`: online"`) {
 		t.Errorf("online: %s", b)
 	}
-	f.dir.RemoveResource(jid, "phone")
+	f.offline(t, jid, "phone")
 	clock = time.Now().Add(3*time.Hour + time.Minute)
 	if b := badge(); !strings.Contains(b, `aria-label="`+jid+`: last seen 3h ago"`) {
 		t.Errorf("offline: %s", b)

@@ -44,7 +44,7 @@ func TestCardRoute(t *testing.T) {
 
 	// Offline, the card says when it was last seen, counted at answer time:
 	// its ETag follows the words.
-	f.dir.RemoveResource(jid, "phone")
+	f.offline(t, jid, "phone")
 	clock = time.Now().Add(3*time.Hour + time.Minute)
 	res, body = f.do(t, "GET", "/card/"+jid+".svg", nil)
 	if !strings.Contains(body, "last seen 3 hours ago") {

@@ -34,7 +34,7 @@ func TestGroupCounts(t *testing.T) {
 	f.dir.SetResource("a@example.com", "pc", presence.Resource{Status: presence.Available})
 	f.dir.SetResource("b@example.com", "pc", presence.Resource{Status: presence.Away})
 	check(`{"group":"team","online":2,"total":3}`, "2/3 online")
-	f.dir.RemoveResource("b@example.com", "pc") // leaves
+	f.offline(t, "b@example.com", "pc") // leaves
 	check(`{"group":"team","online":1,"total":3}`, "1/3 online")
 	mustNil(t, f.dir.SetChoice("a@example.com", true, false)) // hides
 	check(`{"group":"team","online":0,"total":2}`, "0/2 online")
