@@ -162,7 +162,7 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
-	s.images = newImageCaches(imageBytes, answerBytes)
+	s.images = newImageCaches(imageBytes, answerBytes, s.now)
 	s.names = newNameCache(nameBytes)
 	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
 		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
