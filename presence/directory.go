@@ -46,10 +46,21 @@ type Directory struct {
 	graceGen uint64
 	expiry   httpTimer
 	updates  uint64
+	// shared is the store when several replicas share it (shared.go).
+	// Each replica then mirrors the records, the XMPP source included,
+	// through Apply; leading says this one holds the watcher's lease, and
+	// ownXMPP that its watcher began a sync, so that from then on the
+	// XMPP source is what its resources say (takeXMPPLocked).
+	shared  SharedStore
+	leading bool
+	ownXMPP bool
 }
 
 type jidState struct {
-	rec       Record
+	rec Record
+	// base is rec as the shared store holds it, at rec's version: what a
+	// write changed is the difference (rebase). Unused without one.
+	base      Record
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
 	since     time.Time
@@ -98,6 +109,12 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	}
 	if d.syncGrace <= 0 {
 		d.syncGrace = DefaultSyncGrace
+	}
+	if sh, ok := store.(SharedStore); ok {
+		// The replica loads what the store holds with Reload, and the
+		// stale clock runs only on the replica holding the watcher (Lead).
+		d.shared = sh
+		return d, nil
 	}
 	recs, err := store.Records()
 	if err != nil {
@@ -167,19 +184,37 @@ func (d *Directory) compute(st *jidState) Presence {
 func (d *Directory) sourcesLocked(st *jidState) map[Source]SourceState {
 	sources := make(map[Source]SourceState, 2)
 	if st.rec.Subscribed && !st.rec.OptedOut {
-		x := SourceState{Status: Offline, Changed: st.xmppAt}
-		if best, ok := Best(st.resources); ok {
-			x = SourceState{Status: best.Status, Message: best.Message, Changed: st.xmppAt}
-		}
-		if d.stale {
-			x = SourceState{Status: Unknown, Changed: st.xmppAt}
-		}
-		sources[SourceXMPP] = x
+		sources[SourceXMPP] = d.xmppLocked(st)
 	}
 	if h := st.rec.HTTP; h != nil {
 		sources[SourceHTTP] = SourceState{Status: h.Status, Message: h.Message, Changed: h.Changed}
 	}
 	return sources
+}
+
+// xmppLocked says what the XMPP source says of st. With a shared store it
+// is what the record says, which the replica holding the watcher keeps
+// (takeXMPPLocked): every replica aggregates the same way.
+func (d *Directory) xmppLocked(st *jidState) SourceState {
+	if d.shared != nil {
+		if st.rec.XMPP != nil {
+			return *st.rec.XMPP
+		}
+		return SourceState{Status: Offline}
+	}
+	return d.watchedLocked(st)
+}
+
+// watchedLocked says what this replica's watcher says of st: its best
+// resource, or unknown while stale.
+func (d *Directory) watchedLocked(st *jidState) SourceState {
+	if d.stale {
+		return SourceState{Status: Unknown, Changed: st.xmppAt}
+	}
+	if best, ok := Best(st.resources); ok {
+		return SourceState{Status: best.Status, Message: best.Message, Changed: st.xmppAt}
+	}
+	return SourceState{Status: Offline, Changed: st.xmppAt}
 }
 
 // Sources returns what each source says of jid, for APIs that show sources
@@ -241,6 +276,10 @@ func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 // timer have no one to answer an error to, and a record that failed to
 // save is saved again with its next change.
 func (d *Directory) publishLocked(st *jidState, save bool) {
+	if d.shared != nil {
+		_ = d.commitSharedLocked(st, sharedWrite{}) // best effort, as below
+		return
+	}
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		st.rec.LastSeen = p.LastSeen
@@ -256,6 +295,13 @@ func (d *Directory) publishLocked(st *jidState, save bool) {
 // restart would lose. On a failed save the record goes back to prev and
 // nothing is published: the write did not happen.
 func (d *Directory) commitLocked(st *jidState, prev Record) error {
+	if d.shared != nil {
+		err := d.commitSharedLocked(st, sharedWrite{})
+		if err != nil && st.cur.Status == "" && st.base.Version == 0 {
+			delete(d.jids, st.rec.JID) // made for this write, never shown
+		}
+		return err
+	}
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		st.rec.LastSeen = p.LastSeen
@@ -311,6 +357,9 @@ type Stats struct {
 	Updates   uint64
 	Connected bool
 	Stale     bool
+	// Synced: the watcher completed a sync and is still connected, so
+	// the XMPP statuses shown are live.
+	Synced bool
 }
 
 // Stats returns the current counters.
@@ -323,7 +372,7 @@ func (d *Directory) Stats() Stats {
 			n++
 		}
 	}
-	return Stats{Visible: n, Updates: d.updates, Connected: d.connected, Stale: d.stale}
+	return Stats{Visible: n, Updates: d.updates, Connected: d.connected, Stale: d.stale, Synced: d.fresh}
 }
 
 // Group returns the bare JIDs of a roster group of the watcher, sorted.

@@ -42,8 +42,17 @@ func (d *Directory) armStaleLocked() {
 	if d.closed || d.fresh || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
+	if d.shared != nil && !d.leading {
+		return // only the replica holding the watcher judges staleness
+	}
+	wait := d.staleAfter
+	if d.shared != nil && !d.lostAt.IsZero() {
+		// Counted from the end of the last synced session of whichever
+		// replica held the watcher (Lead).
+		wait = max(d.staleAfter-d.now().Sub(d.lostAt), 0)
+	}
 	gen := d.staleGen
-	d.staleT = time.AfterFunc(d.staleAfter, func() { d.markStale(gen) })
+	d.staleT = time.AfterFunc(wait, func() { d.markStale(gen) })
 }
 
 // stopStaleLocked cancels the stale timer, also one whose function is
@@ -69,7 +78,7 @@ func (d *Directory) markStale(gen uint64) {
 	// A count nobody has checked for StaleAfter is not known either: the
 	// rooms show the default, no occupants, until the watcher is back.
 	for room := range d.rooms {
-		d.hub.Publish(NewRoomEntry(Room{Room: room}))
+		d.showRoomLocked(room, 0)
 	}
 	if !d.lostAt.IsZero() {
 		for _, st := range d.jids {
@@ -98,6 +107,7 @@ func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stopGraceLocked()
+	d.ownXMPP = d.leading
 	d.unsynced = make(map[string]map[string]struct{})
 	for jid, st := range d.jids {
 		if len(st.resources) == 0 {
@@ -139,7 +149,7 @@ func (d *Directory) EndSync(domain string) {
 	d.republishXMPPLocked()
 	if wasStale {
 		for room, n := range d.rooms {
-			d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: n}))
+			d.showRoomLocked(room, n)
 		}
 	}
 }
@@ -171,6 +181,10 @@ func (d *Directory) dropLocked(jid string, set map[string]struct{}) {
 		delete(st.resources, res)
 	}
 	st.xmppAt = d.now()
+	if d.shared != nil {
+		_ = d.commitSharedLocked(st, sharedWrite{offlineAt: d.lostAt}) // best effort, as below
+		return
+	}
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		if !d.lostAt.IsZero() {
@@ -285,10 +299,21 @@ func (d *Directory) forgetLocked(jid string) error {
 	if st == nil {
 		return nil
 	}
+	if d.shared != nil {
+		// Shared: forgotten only once the store forgot it, since a
+		// refused removal (a lease lost) must leave the replica as the
+		// store is.
+		if err := d.shared.Remove(jid); err != nil {
+			return fmt.Errorf("presence: forget %s: %w", jid, err)
+		}
+	}
 	delete(d.jids, jid)
 	delete(d.unsynced, jid)
 	d.unscheduleLocked(jid)
 	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+	if d.shared != nil {
+		return nil
+	}
 	if err := d.store.Delete(jid); err != nil {
 		return fmt.Errorf("presence: forget %s: %w", jid, err)
 	}
@@ -386,8 +411,18 @@ func (d *Directory) SetRoom(room string, occupants int) {
 	}
 	d.rooms[room] = occupants
 	if !d.stale {
-		d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+		d.showRoomLocked(room, occupants)
 	}
+}
+
+// showRoomLocked publishes a room's count; with a shared store, through
+// it, and every replica (this one too) publishes the store's notice.
+func (d *Directory) showRoomLocked(room string, occupants int) {
+	if d.shared != nil {
+		_ = d.shared.SetRoom(room, occupants) // best effort, as XMPP input is
+		return
+	}
+	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
 }
 
 // ErrNotSubscribed: the directory does not hold the JID as subscribed (its

@@ -25,9 +25,15 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, presence.ErrUnavailable), errors.Is(err, presence.ErrFenced):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// retryAfterUnavailable is the Retry-After of a write refused while the
+// shared store is away: about how long a Redis restart takes.
+const retryAfterUnavailable = "2"
 
 // errBadRequest marks malformed input that has no sentinel of its own.
 var errBadRequest = errors.New("bad request")
@@ -40,6 +46,11 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusUnauthorized {
 		// RFC 9110 requires a challenge with every 401.
 		w.Header().Set("WWW-Authenticate", `Bearer realm="badges"`)
+	}
+	if code == http.StatusServiceUnavailable {
+		// The shared store is away; a write may be tried again soon
+		// (docs/API.md#storage-and-scale).
+		w.Header().Set("Retry-After", retryAfterUnavailable)
 	}
 	if code >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -37,6 +37,9 @@ type Config struct {
 	RedirectHosts []string // host names the Openfire images redirect may point to, lower-case
 	Origins       []string // origin patterns allowed for WebSocket, lower-case
 
+	Redis    string        // secret (may hold a password); URL of the shared Redis; empty: the embedded store
+	LeaseTTL time.Duration // time to live of the watcher's lease under Redis
+
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 
@@ -81,6 +84,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("visibility", c.Visibility),
 		slog.Any("redirect-hosts", c.RedirectHosts),
 		slog.Any("origins", c.Origins),
+		slog.String("redis", redactURL(c.Redis)),
+		slog.Duration("lease-ttl", c.LeaseTTL),
 		slog.String("log-level", strings.ToLower(c.LogLevel.String())),
 		slog.String("log-format", c.LogFormat),
 		slog.String("config", c.ConfigFile),
@@ -91,6 +96,18 @@ func (c Config) LogValue() slog.Value {
 // fmt.Print(cfg) or a stray %+v cannot leak a secret either.
 func (c Config) Format(f fmt.State, _ rune) {
 	fmt.Fprint(f, c.LogValue())
+}
+
+// redactURL hides the password of a URL, which is all that is secret in it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), redacted)
+	}
+	return u.String()
 }
 
 func redact(secret string) string {

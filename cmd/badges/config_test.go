@@ -79,6 +79,7 @@ func TestDefaults(t *testing.T) {
 		Origins:       []string{"*"},
 		LogLevel:      slog.LevelInfo,
 		LogFormat:     "text",
+		LeaseTTL:      10 * time.Second,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("defaults:\n got %#v\nwant %#v", fields(got), fields(want))
