@@ -9,7 +9,7 @@ import (
 )
 
 // Directory holds what every source says about every JID, applies the
-// visibility and aggregation rules of SPEC section 2, persists what must
+// visibility and aggregation rules of docs/API.md#presence-model, persists what must
 // survive a restart, and publishes each JID's aggregated presence to the hub.
 // All methods are safe for concurrent use.
 type Directory struct {
@@ -156,7 +156,7 @@ func (d *Directory) state(jid string) *jidState {
 	return st
 }
 
-// visible applies SPEC section 2: subscribed and not opted out, or pushed by
+// visible applies docs/API.md#presence-model: subscribed and not opted out, or pushed by
 // an authorised client over HTTP.
 func (st *jidState) visible() bool {
 	return (st.rec.Subscribed && !st.rec.OptedOut) || st.rec.HTTP != nil
@@ -317,13 +317,6 @@ func (d *Directory) commitLocked(st *jidState, prev Record) error {
 	return nil
 }
 
-// Get returns the aggregated presence of jid (unknown for invisible JIDs).
-func (d *Directory) Get(jid string) Presence {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.getLocked(jid)
-}
-
 // getLocked returns a copy of what jid shows: the source map is shared with
 // the published entry, which must not change.
 func (d *Directory) getLocked(jid string) Presence {
@@ -385,24 +378,6 @@ func (d *Directory) Group(name string) []string {
 	for _, jid := range d.groups[name] {
 		if st := d.jids[jid]; st != nil && st.visible() {
 			out = append(out, jid)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Groups returns the names of the watcher's roster groups that list at
-// least one visible JID, sorted.
-func (d *Directory) Groups() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := make([]string, 0, len(d.groups))
-	for g, members := range d.groups {
-		for _, jid := range members {
-			if st := d.jids[jid]; st != nil && st.visible() {
-				out = append(out, g)
-				break
-			}
 		}
 	}
 	sort.Strings(out)

@@ -12,7 +12,7 @@ import "fmt"
 // and unknown.
 type Status string
 
-// The statuses, in the order of SPEC section 2.
+// The statuses, in the order of docs/API.md#presence-model.
 const (
 	Available Status = "available"
 	Chat      Status = "chat"
@@ -26,7 +26,7 @@ const (
 // Statuses lists every status, for tables and tests.
 var Statuses = []Status{Available, Chat, Away, XA, DND, Offline, Unknown}
 
-// ParseStatus accepts the status names of SPEC section 2.
+// ParseStatus accepts the status names of docs/API.md#presence-model.
 func ParseStatus(s string) (Status, error) {
 	switch st := Status(s); st {
 	case Available, Chat, Away, XA, DND, Offline, Unknown:
@@ -76,38 +76,4 @@ func ParseState(s string) (Status, error) {
 		return Offline, nil
 	}
 	return "", fmt.Errorf("%w: state %q (want available, busy, away or unavailable)", ErrBadStatus, s)
-}
-
-// Word is the badge word shown for the status.
-func (s Status) Word() string {
-	switch s {
-	case Available:
-		return "online"
-	case Chat:
-		return "free to chat"
-	case Away:
-		return "away"
-	case XA:
-		return "extended away"
-	case DND:
-		return "do not disturb"
-	case Offline:
-		return "offline"
-	}
-	return "unknown"
-}
-
-// Color is the shields colour name of the status.
-func (s Status) Color() string {
-	switch s {
-	case Available, Chat:
-		return "brightgreen"
-	case Away:
-		return "yellow"
-	case XA:
-		return "orange"
-	case DND:
-		return "red"
-	}
-	return "lightgrey"
 }

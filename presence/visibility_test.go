@@ -2,7 +2,7 @@ package presence
 
 import "testing"
 
-// TestDirectoryInvisible is SPEC section 2's hard rule: every JID nobody may
+// TestDirectoryInvisible is the hard rule of docs/API.md#presence-model: every JID nobody may
 // see is answered byte for byte like a JID that never existed, live and
 // after a restart.
 func TestDirectoryInvisible(t *testing.T) {

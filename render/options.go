@@ -30,7 +30,7 @@ const (
 	MessageText
 )
 
-// Scale and icon size bounds (SPEC section 4.1).
+// Scale and icon size bounds (docs/API.md#badges-and-images).
 const (
 	MinScale    = 1
 	MaxScale    = 3
@@ -83,14 +83,6 @@ func (o Options) scale(f Format) int {
 // size returns the icon size, clamped; unset means the smallest.
 func (o Options) size() int {
 	return min(max(o.Size, MinIconSize), MaxIconSize)
-}
-
-// statusColor is the message colour of status s under o.
-func (o Options) statusColor(s presence.Status) Color {
-	if c := o.StatusColors[s]; !c.IsZero() {
-		return c
-	}
-	return o.Color.or(mustColor(s.Color()))
 }
 
 // label returns the label to show: the option's when given, else def.

@@ -46,7 +46,7 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-// TestKillLosesNothingAcknowledged checks SPEC section 5: a kill -9 loses
+// TestKillLosesNothingAcknowledged checks docs/API.md#storage-and-scale: a kill -9 loses
 // nothing that was acknowledged. The child is SIGKILLed right after an ack,
 // most likely in the middle of the next Save.
 func TestKillLosesNothingAcknowledged(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 func TestBadgeRoutes(t *testing.T) {
@@ -117,7 +118,7 @@ func TestBadgeHeaders(t *testing.T) {
 			t.Errorf("%s: ETag %q", path, et)
 		}
 		svg := strings.HasPrefix(h.Get("Content-Type"), "image/svg+xml")
-		if csp := h.Get("Content-Security-Policy"); svg != (csp == cspImage) {
+		if csp := h.Get("Content-Security-Policy"); svg != (csp == respond.CSPImage) {
 			t.Errorf("%s (%s): CSP %q", path, h.Get("Content-Type"), csp)
 		}
 	}

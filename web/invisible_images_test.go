@@ -13,6 +13,9 @@ import (
 	"badges/presence"
 )
 
+// openfirePath is the Openfire plugin's route with its jid parameter.
+const openfirePath = "/plugins/presence/status?jid="
+
 // invisiblePaths are the image, endpoint-badge and Openfire reads of jid.
 func invisiblePaths(jid string) []string {
 	img := url.QueryEscape("https://img.example.com/--IMAGE--.gif")
@@ -49,7 +52,7 @@ func (f *fixture) answers(t *testing.T, jid string, hdr map[string]string) map[s
 	return out
 }
 
-// TestImagesInvisible is SPEC section 2's rule on every read this package
+// TestImagesInvisible is the rule of docs/API.md#presence-model on every read this package
 // adds: a JID nobody may see is answered exactly like one that does not
 // exist, status, headers and bytes.
 func TestImagesInvisible(t *testing.T) {

@@ -1,4 +1,4 @@
-// Package web is the HTTP face of badges: every route of SPEC section 4,
+// Package web is the HTTP face of badges: every route of docs/API.md,
 // the shared response rules (no-cache, strong ETags, 304, nosniff, CORS),
 // request limits and metrics. It reads presence from the hub and never
 // talks to the XMPP watcher directly.
@@ -15,7 +15,12 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/live"
 	"badges/presence"
+	"badges/render"
+	"badges/visibility"
+	"badges/web/kopano"
+	"badges/web/openfire"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -50,7 +55,7 @@ type Options struct {
 	// ShowMessages: whether status texts are served at all.
 	ShowMessages bool
 	// Verify checks sig values under signed visibility; nil: public.
-	Verify SigVerifier
+	Verify visibility.Verifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// Origins are the origin patterns allowed to open a WebSocket
@@ -84,9 +89,9 @@ type Options struct {
 	// WriteBurst is the per-client burst of writes, and of kopano's reads;
 	// 0: 100.
 	WriteBurst int
-	// RenderCacheSize bounds the rendered images kept in memory, and
-	// separately the requests remembered to map to them; 0: 4096 each.
-	RenderCacheSize int
+	// CacheBytes bounds, in bytes, all the server's caches together:
+	// rendered images, answers and normalised names; 0: 64 MiB.
+	CacheBytes int64
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
@@ -94,24 +99,25 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub           presence.Hub
-	dir           Directory
-	log           *slog.Logger
-	public        *url.URL
-	ready         func() string
-	role          func() string
-	now           func() time.Time
-	verify        SigVerifier
-	metrics       *metrics
-	gatherer      prometheus.Gatherer
-	handler       http.Handler
-	ws            *wsHub
-	creds         *credentials
-	writes        *clientLimiter
-	kopanoReads   *clientLimiter // like writes, in buckets of their own
-	images        *imageCaches
-	names         *nameCache
-	redirectHosts hostSet
+	hub      presence.Hub
+	dir      Directory
+	log      *slog.Logger
+	public   *url.URL
+	ready    func() string
+	role     func() string
+	now      func() time.Time
+	vis      *visibility.Rule // every read of presence asks it
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	handler  http.Handler
+	live     *live.Engine // GET /ws
+	connects *clientLimiter
+	creds    *credentials
+	writes   *clientLimiter
+	kopano   *kopano.Handler
+	images   *imageCaches
+	names    *nameCache
+	openfire *openfire.Handler
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -120,7 +126,7 @@ type Server struct {
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, role: opt.Watcher, now: opt.Now, verify: opt.Verify, bodyWait: bodyReadWait,
+		ready: opt.Ready, role: opt.Watcher, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -140,13 +146,16 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
-	s.ws = newWSHub(opt, s, reg)
+	s.live = newLive(opt, s, reg)
+	s.connects = newConnectLimiter(opt, s.now)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
-	s.kopanoReads = newWriteLimiter(opt, s.now)
-	s.images = newImageCaches(opt.RenderCacheSize)
-	s.names = newNameCache()
-	s.redirectHosts = newHostSet(opt.RedirectHosts)
+	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
+	s.images = newImageCaches(imageBytes, answerBytes)
+	s.names = newNameCache(nameBytes)
+	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
+		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
+	s.kopano = newKopano(opt, s)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
@@ -158,6 +167,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Shutdown ends what the server owns beyond plain requests, which
 // http.Server.Shutdown does not track: it closes every WebSocket with 1001
-// (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
+// (docs/API.md#operations) and waits for their goroutines, or for ctx. New WebSocket
 // requests are refused from then on. Call it alongside http.Server.Shutdown.
-func (s *Server) Shutdown(ctx context.Context) error { return s.shutdownWS(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.live.Shutdown(ctx) }

@@ -28,7 +28,7 @@ const notSharedText = "Your presence is not shared with me. Add me to your conta
 
 const notSavedText = "Sorry, that could not be saved. Please try again later."
 
-// handleMessage answers chat commands (SPEC 2: users choose whether they are
+// handleMessage answers chat commands (docs/API.md#presence-model: users choose whether they are
 // shown and whether their status text is).
 func (s *session) handleMessage(st *stanza, jid string) error {
 	switch {

@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"bufio"
@@ -36,7 +36,7 @@ func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
-		return nil, nil, fmt.Errorf("web: hijack: %w", err)
+		return nil, nil, fmt.Errorf("live: hijack: %w", err)
 	}
 	// Bytes the client sent right behind its handshake sit in net/http's
 	// reader. Carry them over, buffered, so that the library finds them
@@ -51,7 +51,7 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if early > 0 {
 		if _, err := br.Peek(early); err != nil {
 			conn.Close()
-			return nil, nil, fmt.Errorf("web: hijack: carry buffered bytes: %w", err)
+			return nil, nil, fmt.Errorf("live: hijack: carry buffered bytes: %w", err)
 		}
 	}
 	w.wire.attach(conn)

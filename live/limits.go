@@ -1,12 +1,8 @@
-package web
+package live
 
-import (
-	"time"
+import "time"
 
-	"golang.org/x/time/rate"
-)
-
-// WebSocket limits of SPEC 4.5.
+// WebSocket limits of docs/API.md#live.
 const (
 	// wsMaxTopics bounds the subscriptions of one connection; a subscribe
 	// beyond it gets an error frame and the connection stays.
@@ -18,7 +14,7 @@ const (
 
 // WebSocket timing. Each constant names the rule it satisfies.
 const (
-	// wsPingPeriod: SPEC 4.5 asks for a ping every 30 s. It must exceed
+	// wsPingPeriod: docs/API.md#live asks for a ping every 30 s. It must exceed
 	// wsPongWait so that at most one ping is ever outstanding.
 	wsPingPeriod = 30 * time.Second
 	// wsPongWait is how long a peer may take to answer a ping before it
@@ -38,20 +34,7 @@ type wsTiming struct {
 
 var defaultWSTiming = wsTiming{pingPeriod: wsPingPeriod, pongWait: wsPongWait, writeWait: wsWriteWait}
 
-// Defaults of the per-client WebSocket connect limit (SPEC 6). A page holds
-// one socket and reconnects with backoff, so a burst of 30 covers a busy
-// office behind one address reloading at once, and 5 a second refills it.
-const (
-	defaultConnectRate  rate.Limit = 5
-	defaultConnectBurst            = 30
-)
-
-// newConnectLimiter applies Options.ConnectRate and ConnectBurst.
-func newConnectLimiter(opt Options, now func() time.Time) *clientLimiter {
-	return newClientLimiter(opt.ConnectRate, opt.ConnectBurst, defaultConnectRate, defaultConnectBurst, now)
-}
-
-// Defaults of the caps on open WebSockets (SPEC 6). Each open socket costs
+// Defaults of the caps on open WebSockets (docs/API.md#errors-and-limits). Each open socket costs
 // a file descriptor, a goroutine and up to wsMaxTopics hub entries, and the
 // connect rate alone does not bound how many a client keeps.
 const (

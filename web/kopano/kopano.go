@@ -1,15 +1,8 @@
-package web
-
-import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-
-	"badges/auth"
-	"badges/presence"
-)
-
-// The kopano-presence API (SPEC 4.4), after kopano-core's
+// Package kopano is a drop-in for the kopano-presence API, mounted at
+// GET, PUT and POST /api/kopano (docs/API.md#compatibility). It reads
+// through the visibility rule and writes the http source of the directory.
+//
+// The API follows kopano-core's
 // ECtools/presence/kopano_presence/__init__.py, its README and its test
 // scripts. Every method takes the same JSON body, a GET included:
 //
@@ -40,9 +33,80 @@ import (
 //     fails with a 500; a write is checked whole before any of it is done.
 //   - Under signed visibility a user is read only with a "sig" member next
 //     to its user_id (see `badges sign`), or by the token's own user.
+package kopano
 
-// maxKopanoUsers bounds the users of one request, as the batch read does.
-const maxKopanoUsers = maxBatch
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"badges/auth"
+	"badges/presence"
+	"badges/visibility"
+	"badges/web/respond"
+)
+
+// Directory is what the handler needs of the presence directory.
+type Directory interface {
+	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
+	Sources(jid string) map[presence.Source]presence.SourceState
+}
+
+// Allow takes a token from the bucket of r's client, or says how long until
+// one is free.
+type Allow func(r *http.Request) (ok bool, retry time.Duration)
+
+// Options configure a Handler. Directory, Visibility and TokenOwner are
+// required.
+type Options struct {
+	Directory  Directory
+	Visibility *visibility.Rule
+	// TokenOwner returns the JID a genuine, current user token was issued
+	// for.
+	TokenOwner func(token string) (string, error)
+	// AllowRead limits GET, which reads with a body and so costs as much
+	// as a write; AllowWrite limits PUT and POST. nil: no limit.
+	AllowRead, AllowWrite Allow
+	// MaxUsers bounds the users of one request; 0: 100.
+	MaxUsers int
+	// Logger gets server errors; nil: discarded.
+	Logger *slog.Logger
+}
+
+// Handler answers the kopano-presence API.
+type Handler struct {
+	dir                   Directory
+	vis                   *visibility.Rule
+	tokenOwner            func(string) (string, error)
+	allowRead, allowWrite Allow
+	maxUsers              int
+	log                   *slog.Logger
+}
+
+// New returns a Handler.
+func New(opt Options) *Handler {
+	h := &Handler{dir: opt.Directory, vis: opt.Visibility, tokenOwner: opt.TokenOwner,
+		allowRead: opt.AllowRead, allowWrite: opt.AllowWrite, maxUsers: opt.MaxUsers, log: opt.Logger}
+	always := func(*http.Request) (bool, time.Duration) { return true, 0 }
+	if h.allowRead == nil {
+		h.allowRead = always
+	}
+	if h.allowWrite == nil {
+		h.allowWrite = always
+	}
+	if h.maxUsers <= 0 {
+		h.maxUsers = defaultMaxUsers
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// defaultMaxUsers bounds the users of one request, as the batch read does.
+const defaultMaxUsers = 100
 
 // kopanoType is the only request and answer Type kopano knows.
 const kopanoType = "UserStatus"
@@ -105,23 +169,23 @@ type kopanoWrite struct {
 
 // parseKopano decodes and checks a kopano body; write says whether the
 // method writes, so that a read ignores spreed members as kopano does.
-// Every error wraps errBadRequest, presence.ErrBadJID or
+// Every error wraps respond.ErrBadRequest, presence.ErrBadJID or
 // presence.ErrBadStatus (400). The token is not checked here.
-func parseKopano(body []byte, write bool) (kopanoCall, error) {
+func parseKopano(body []byte, write bool, maxUsers int) (kopanoCall, error) {
 	var req kopanoRequest
 	if len(body) == 0 {
-		return kopanoCall{}, fmt.Errorf("%w: empty body; want kopano's {\"AuthenticationToken\":...,\"UserStatus\":[...]}", errBadRequest)
+		return kopanoCall{}, fmt.Errorf("%w: empty body; want kopano's {\"AuthenticationToken\":...,\"UserStatus\":[...]}", respond.ErrBadRequest)
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return kopanoCall{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+		return kopanoCall{}, fmt.Errorf("%w: body: %v", respond.ErrBadRequest, err)
 	}
 	switch {
 	case req.Type != "" && req.Type != kopanoType:
-		return kopanoCall{}, fmt.Errorf("%w: Type %q: want %q", errBadRequest, req.Type, kopanoType)
+		return kopanoCall{}, fmt.Errorf("%w: Type %q: want %q", respond.ErrBadRequest, req.Type, kopanoType)
 	case req.UserStatus == nil:
-		return kopanoCall{}, fmt.Errorf("%w: UserStatus is required", errBadRequest)
-	case len(*req.UserStatus) > maxKopanoUsers:
-		return kopanoCall{}, fmt.Errorf("%w: at most %d users in UserStatus", errBadRequest, maxKopanoUsers)
+		return kopanoCall{}, fmt.Errorf("%w: UserStatus is required", respond.ErrBadRequest)
+	case len(*req.UserStatus) > maxUsers:
+		return kopanoCall{}, fmt.Errorf("%w: at most %d users in UserStatus", respond.ErrBadRequest, maxUsers)
 	}
 	call := kopanoCall{token: req.AuthenticationToken, users: make([]kopanoTarget, 0, len(*req.UserStatus))}
 	for i, u := range *req.UserStatus {
@@ -142,13 +206,13 @@ func parseKopano(body []byte, write bool) (kopanoCall, error) {
 	return call, nil
 }
 
-// handleKopanoGet serves GET /api/kopano: the read. It takes a body, a
-// token check and up to maxKopanoUsers users, as much work as a write, so
-// it is limited per client like one (SPEC 6), in a bucket of its own so
-// that a client polling its reads keeps its writes.
-func (s *Server) handleKopanoGet(w http.ResponseWriter, r *http.Request) {
-	if ok, retry := s.kopanoReads.allow(r); !ok {
-		writeRateLimited(w, retry, "too many reads; retry later")
+// Get serves GET /api/kopano: the read. It takes a body, a token check
+// and up to MaxUsers users, as much work as a write, so it is limited per
+// client like one (docs/API.md#errors-and-limits), in a bucket of its own
+// so that a client polling its reads keeps its writes.
+func (s *Handler) Get(w http.ResponseWriter, r *http.Request) {
+	if ok, retry := s.allowRead(r); !ok {
+		respond.RateLimited(w, retry, "too many reads; retry later")
 		return
 	}
 	call, owner, ok := s.readKopanoCall(w, r, false)
@@ -158,10 +222,9 @@ func (s *Server) handleKopanoGet(w http.ResponseWriter, r *http.Request) {
 	s.writeKopanoRead(w, r, call, owner)
 }
 
-// handleKopanoPut serves PUT /api/kopano: the write, answered 200 without
-// a body.
-func (s *Server) handleKopanoPut(w http.ResponseWriter, r *http.Request) {
-	if !s.allowWrite(w, r) {
+// Put serves PUT /api/kopano: the write, answered 200 without a body.
+func (s *Handler) Put(w http.ResponseWriter, r *http.Request) {
+	if !s.allowWriteOf(w, r) {
 		return
 	}
 	call, owner, ok := s.readKopanoCall(w, r, true)
@@ -172,9 +235,9 @@ func (s *Server) handleKopanoPut(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// handleKopanoPost serves POST /api/kopano: the write, then the read.
-func (s *Server) handleKopanoPost(w http.ResponseWriter, r *http.Request) {
-	if !s.allowWrite(w, r) {
+// Post serves POST /api/kopano: the write, then the read.
+func (s *Handler) Post(w http.ResponseWriter, r *http.Request) {
+	if !s.allowWriteOf(w, r) {
 		return
 	}
 	call, owner, ok := s.readKopanoCall(w, r, true)
@@ -186,16 +249,16 @@ func (s *Server) handleKopanoPost(w http.ResponseWriter, r *http.Request) {
 
 // readKopanoCall reads and checks the body and its token, answering the
 // request itself when it cannot go on. owner is the token's JID.
-func (s *Server) readKopanoCall(w http.ResponseWriter, r *http.Request, write bool) (call kopanoCall, owner string, ok bool) {
-	body, err := readBody(r)
+func (s *Handler) readKopanoCall(w http.ResponseWriter, r *http.Request, write bool) (call kopanoCall, owner string, ok bool) {
+	body, err := respond.ReadBody(r)
 	if err == nil {
-		call, err = parseKopano(body, write)
+		call, err = parseKopano(body, write, s.maxUsers)
 	}
 	if err == nil {
-		owner, err = s.creds.tokenOwner(call.token)
+		owner, err = s.tokenOwner(call.token)
 	}
 	if err != nil {
-		s.writeErr(w, r, err)
+		respond.Err(w, r, s.log, err)
 		return kopanoCall{}, "", false
 	}
 	return call, owner, true
@@ -203,10 +266,10 @@ func (s *Server) readKopanoCall(w http.ResponseWriter, r *http.Request, write bo
 
 // applyKopanoWrites sets the spreed source of every user that has one, after
 // checking that all of them are the token's own.
-func (s *Server) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) bool {
+func (s *Handler) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) bool {
 	for _, t := range call.users {
 		if t.write != nil && t.jid != owner {
-			s.writeErr(w, r, fmt.Errorf("write %s: %w: a user token writes only its own user_id", t.jid, auth.ErrForbidden))
+			respond.Err(w, r, s.log, fmt.Errorf("write %s: %w: a user token writes only its own user_id", t.jid, auth.ErrForbidden))
 			return false
 		}
 	}
@@ -215,7 +278,7 @@ func (s *Server) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call 
 			continue
 		}
 		if _, err := s.dir.SetHTTP(t.jid, t.write.status, t.write.message, presence.DefaultTTL); err != nil {
-			s.writeErr(w, r, err)
+			respond.Err(w, r, s.log, err)
 			return false
 		}
 	}
@@ -223,25 +286,25 @@ func (s *Server) applyKopanoWrites(w http.ResponseWriter, r *http.Request, call 
 }
 
 // writeKopanoRead answers the read of every user of call.
-func (s *Server) writeKopanoRead(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) {
+func (s *Handler) writeKopanoRead(w http.ResponseWriter, r *http.Request, call kopanoCall, owner string) {
 	ans := kopanoAnswer{Type: kopanoType, UserStatus: make([]kopanoUserStatus, 0, len(call.users))}
 	for _, t := range call.users {
 		ans.UserStatus = append(ans.UserStatus, s.kopanoRead(t, owner))
 	}
 	body, err := json.Marshal(ans)
 	if err != nil {
-		s.writeErr(w, r, fmt.Errorf("kopano: encode answer: %w", err))
+		respond.Err(w, r, s.log, fmt.Errorf("kopano: encode answer: %w", err))
 		return
 	}
-	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
+	respond.CachedBody(w, r, http.StatusOK, respond.TypeJSON, body)
 }
 
 // kopanoRead is what the request may see of one user: both sources, each
 // "unavailable" when it says nothing, the user is invisible, or signed
 // visibility hides it from this reader.
-func (s *Server) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
+func (s *Handler) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
 	out := kopanoUserStatus{UserID: t.userID, XMPP: kopanoUnavailable, Spreed: kopanoUnavailable}
-	if s.verify != nil && t.jid != owner && !s.verify(presence.JIDTopic(t.jid), t.sig) {
+	if _, visible := s.vis.Read(presence.JIDTopic(t.jid), t.sig); !visible && t.jid != owner {
 		return out
 	}
 	src := s.dir.Sources(t.jid)
@@ -256,3 +319,12 @@ func (s *Server) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
 
 // kopanoUnavailable is a source that says nothing of a user.
 var kopanoUnavailable = kopanoSource{Status: string(presence.StateUnavailable)}
+
+// allowWriteOf takes a token from the client's write bucket, or answers 429.
+func (s *Handler) allowWriteOf(w http.ResponseWriter, r *http.Request) bool {
+	if ok, retry := s.allowWrite(r); !ok {
+		respond.RateLimited(w, retry, "too many writes; retry later")
+		return false
+	}
+	return true
+}

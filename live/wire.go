@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"encoding/binary"
@@ -75,11 +75,11 @@ func (w *wsWire) tryWriteLocked(p []byte) (int, error) {
 	})
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("web: websocket write: %w", err)
+		return 0, fmt.Errorf("live: websocket write: %w", err)
 	case errno == syscall.EAGAIN || errno == syscall.EINTR:
 		return 0, nil
 	case errno != 0:
-		return 0, fmt.Errorf("web: websocket write: %w", errno)
+		return 0, fmt.Errorf("live: websocket write: %w", errno)
 	}
 	return int(n), nil
 }
@@ -92,7 +92,7 @@ func (w *wsWire) writeLocked(p []byte, wait time.Duration) error {
 	_, err := w.conn.Write(p)
 	_ = w.conn.SetWriteDeadline(time.Time{})
 	if err != nil {
-		return fmt.Errorf("web: websocket write: %w", err)
+		return fmt.Errorf("live: websocket write: %w", err)
 	}
 	return nil
 }

@@ -1,15 +1,17 @@
-package web
+package live
 
 import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-	"golang.org/x/time/rate"
+
+	"badges/presence"
 )
 
 // dialFrom opens /ws from the local address ip, as a client of its own.
@@ -55,11 +57,11 @@ func (f *wsFixture) refusedFrom(t *testing.T, ctx context.Context, ip string, co
 // client.
 func waitConns(t *testing.T, ctx context.Context, f *wsFixture, n int64, client string, ofClient int) {
 	t.Helper()
-	h := f.srv.ws
+	h := f.eng
 	counts := func() (int64, int) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		return h.open.Load(), h.perClient[clientAddr(client)]
+		return h.open.Load(), h.perClient[netip.MustParseAddrPort(client).Addr()]
 	}
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -80,7 +82,7 @@ func waitConns(t *testing.T, ctx context.Context, f *wsFixture, n int64, client 
 // the server at most MaxConns (503 beyond); a place is freed when a socket
 // ends, when an upgrade fails and at Shutdown.
 func TestWSOpenConnectionCaps(t *testing.T) {
-	f := newWSFixture(t, Options{ConnectRate: rate.Inf, MaxConnsPerClient: 2, MaxConns: 3})
+	f := newWSFixture(t, Options{MaxConnsPerClient: 2, MaxConns: 3}, nil)
 	ctx := testCtx(t)
 	a1 := f.mustDialFrom(t, ctx, "127.0.0.1")
 	f.mustDialFrom(t, ctx, "127.0.0.1")
@@ -110,10 +112,10 @@ func TestWSOpenConnectionCaps(t *testing.T) {
 	}
 	waitConns(t, ctx, f, 2, "127.0.0.3:1", 0)
 
-	if err := f.srv.Shutdown(ctx); err != nil {
+	if err := f.eng.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h := f.srv.ws
+	h := f.eng
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := h.open.Load(); n != 0 || len(h.perClient) != 0 {
@@ -121,25 +123,24 @@ func TestWSOpenConnectionCaps(t *testing.T) {
 	}
 }
 
-// The per-client cap counts an IPv6 client by its /64, as the connect rate
-// limit does.
-func TestWSConnectionCapPerIPv6Prefix(t *testing.T) {
-	f := newFixture(t, Options{MaxConnsPerClient: 1})
-	h := f.srv.ws
-	first, same, other := clientAddr("[2001:db8:1:2::1]:40000"), clientAddr("[2001:db8:1:2:ffff::9]:40001"), clientAddr("[2001:db8:1:3::1]:40000")
+// The per-client cap counts connections by the client address the caller
+// names (the web server names an IPv6 client by its /64).
+func TestWSConnectionCapPerClient(t *testing.T) {
+	h := New(Options{Hub: presence.NewMemHub(), MaxConnsPerClient: 1})
+	first, same, other := netip.MustParseAddr("2001:db8:1:2::"), netip.MustParseAddr("2001:db8:1:2::"), netip.MustParseAddr("2001:db8:1:3::")
 	if got := h.enter(first); got != wsAdmitted {
 		t.Fatalf("first = %v", got)
 	}
 	if got := h.enter(same); got != wsClientFull {
-		t.Errorf("same /64 = %v, want wsClientFull", got)
+		t.Errorf("same client = %v, want wsClientFull", got)
 	}
 	if got := h.enter(other); got != wsAdmitted {
-		t.Errorf("other /64 = %v", got)
+		t.Errorf("other client = %v", got)
 	}
 	h.leave(first, nil)
 	h.leave(other, nil)
 	if got := h.enter(same); got != wsAdmitted {
-		t.Errorf("same /64 after leave = %v", got)
+		t.Errorf("same client after leave = %v", got)
 	}
 	h.leave(same, nil)
 }

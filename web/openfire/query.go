@@ -1,4 +1,4 @@
-package web
+package openfire
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // Openfire's presence plugin answers in one of three forms.
@@ -36,7 +37,7 @@ type openfireQuery struct {
 // targets images= and one per image name. Every redirect target given is
 // checked against hosts, whatever the JID's presence, so that a URL is
 // either always refused or never. req_jid is ignored: it proves nothing.
-// Errors wrap errBadRequest or presence.ErrBadJID (400).
+// Errors wrap respond.ErrBadRequest or presence.ErrBadJID (400).
 func parseOpenfireQuery(v url.Values, hosts hostSet) (openfireQuery, error) {
 	q := openfireQuery{jid: v.Get("jid"), typ: v.Get("type"), sig: v.Get("sig")}
 	switch q.typ {
@@ -44,7 +45,7 @@ func parseOpenfireQuery(v url.Values, hosts hostSet) (openfireQuery, error) {
 		q.typ = openfireImage
 	case openfireImage, openfireText, openfireXML:
 	default:
-		return q, fmt.Errorf("%w: type %q (want image, text or xml)", errBadRequest, q.typ)
+		return q, fmt.Errorf("%w: type %q (want image, text or xml)", respond.ErrBadRequest, q.typ)
 	}
 	if q.jid == "" {
 		return q, fmt.Errorf("%w: the jid parameter is required", presence.ErrBadJID)
@@ -88,7 +89,7 @@ func (q openfireQuery) redirect(name string) (string, bool) {
 }
 
 // errBadRedirect marks a redirect target that is not allowed (400).
-var errBadRedirect = fmt.Errorf("%w: redirect URL", errBadRequest)
+var errBadRedirect = fmt.Errorf("%w: redirect URL", respond.ErrBadRequest)
 
 // hostSet is the -redirect-hosts allowlist.
 type hostSet map[string]bool

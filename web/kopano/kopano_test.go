@@ -1,14 +1,102 @@
-package web
+package kopano
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"badges/auth"
+	"badges/internal/hubtest"
 	"badges/presence"
+	"badges/store"
+	"badges/visibility"
+	"badges/web/respond"
 )
+
+const testSecret = "write-test-secret"
+
+// testNow is the fixed clock of the tests: tokens are made for it.
+var testNow = time.Unix(1700000000, 0)
+
+// kopanoToken makes a user token the way kopano's test/create_token.py
+// does.
+func kopanoToken(secret, userID string, t int64) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d:%s", t, userID)
+	return fmt.Sprintf("%d:%s:%s", t, userID, strings.ToUpper(base64.StdEncoding.EncodeToString(mac.Sum(nil))))
+}
+
+// fixtureOptions shape a fixture: the token secret and clock (testSecret
+// and testNow when zero) and the visibility rule (public when nil).
+type fixtureOptions struct {
+	secret string
+	now    time.Time
+	verify visibility.Verifier
+}
+
+// fixture is a Handler over a real hub and directory.
+type fixture struct {
+	hub *hubtest.Recorder
+	dir *presence.Directory
+	h   *Handler
+}
+
+func newFixture(t *testing.T, fo fixtureOptions) *fixture {
+	t.Helper()
+	if fo.secret == "" {
+		fo.secret = testSecret
+	}
+	if fo.now.IsZero() {
+		fo.now = testNow
+	}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{hub: hubtest.NewRecorder(presence.NewMemHub())}
+	f.dir, err = presence.NewDirectory(f.hub, st, presence.DirectoryOptions{ShowMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.dir.Close)
+	f.h = New(Options{Directory: f.dir, Visibility: visibility.New(f.hub, fo.verify),
+		TokenOwner: func(token string) (string, error) {
+			return auth.VerifyToken([]byte(fo.secret), token, fo.now, 5*time.Minute)
+		}})
+	return f
+}
+
+// request sends a request with a body to the method's handler.
+func (f *fixture) request(t *testing.T, method, target, body string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	map[string]http.HandlerFunc{"GET": f.h.Get, "PUT": f.h.Put, "POST": f.h.Post}[method](rec, req)
+	res := rec.Result()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// online makes jid visible and online with one resource.
+func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
+	t.Helper()
+	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+}
 
 // kopanoBody is a kopano request for users, each "user_id" or
 // "user_id=state:message" to write the spreed source.
@@ -37,7 +125,7 @@ func kopanoUsers(t *testing.T, body string) []kopanoUserStatus {
 }
 
 func TestKopanoRoundTrip(t *testing.T) {
-	f := newFixture(t, writeOptions(t))
+	f := newFixture(t, fixtureOptions{})
 	alice := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
 	// kopano's clients authenticate the body; any Authorization header
 	// (its scripts send Basic credentials) is ignored.
@@ -54,12 +142,12 @@ func TestKopanoRoundTrip(t *testing.T) {
 	if res.StatusCode != 200 || body != want {
 		t.Fatalf("GET = %d %s\nwant %s", res.StatusCode, body, want)
 	}
-	if res.Header.Get("Content-Type") != typeJSON || res.Header.Get("Cache-Control") != "no-cache" || res.Header.Get("ETag") == "" {
+	if res.Header.Get("Content-Type") != respond.TypeJSON || res.Header.Get("Cache-Control") != "no-cache" || res.Header.Get("ETag") == "" {
 		t.Errorf("GET headers %v", res.Header)
 	}
-	// The write is the http source of the JSON API.
-	if _, body := f.do(t, "GET", "/api/v1/presence/alice@example.com", nil); !strings.Contains(body, `"sources":{"http":"dnd"}`) {
-		t.Errorf("JSON API after kopano PUT: %s", body)
+	// The write is the http source of the directory.
+	if src := f.hub.Get(presence.JIDTopic("alice@example.com")).Presence.Sources; len(src) != 1 || src[presence.SourceHTTP] != presence.DND {
+		t.Errorf("sources after kopano PUT: %v", src)
 	}
 
 	// POST writes, then answers the read of every user it names.
@@ -72,14 +160,14 @@ func TestKopanoRoundTrip(t *testing.T) {
 	if got := kopanoUsers(t, body); got[0].Spreed.Status != "unavailable" {
 		t.Errorf("POST unavailable = %s", body)
 	}
-	if p := f.dir.Get("alice@example.com"); p.Status != presence.Offline || p.LastSeen.IsZero() {
+	if p := f.hub.Get(presence.JIDTopic("alice@example.com")).Presence; p.Status != presence.Offline || p.LastSeen.IsZero() {
 		t.Errorf("after unavailable: %+v", p)
 	}
 }
 
 // Both sources side by side, in kopano's four states.
 func TestKopanoReadsBothSources(t *testing.T) {
-	f := newFixture(t, writeOptions(t))
+	f := newFixture(t, fixtureOptions{})
 	f.online(t, "alice@example.com", presence.XA, "gone")
 	if _, err := f.dir.SetHTTP("alice@example.com", presence.Chat, "call me", time.Minute); err != nil {
 		t.Fatal(err)
@@ -104,7 +192,7 @@ func TestKopanoReadsBothSources(t *testing.T) {
 
 // An invisible user reads exactly like one that does not exist.
 func TestKopanoInvisibleLikeNonexistent(t *testing.T) {
-	f := newFixture(t, writeOptions(t))
+	f := newFixture(t, fixtureOptions{})
 	f.online(t, "gone@example.com", presence.Available, "hi")
 	if err := f.dir.Forget("gone@example.com"); err != nil {
 		t.Fatal(err)
@@ -152,7 +240,7 @@ func TestKopanoAuthorization(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, writeOptions(t))
+			f := newFixture(t, fixtureOptions{})
 			res, body := f.request(t, tt.method, "/api/kopano", tt.body, nil)
 			if res.StatusCode != tt.want {
 				t.Fatalf("%s = %d %s, want %d", tt.method, res.StatusCode, body, tt.want)
@@ -176,10 +264,7 @@ func TestKopanoOwnTokenVector(t *testing.T) {
 	if got := kopanoToken("GEHEIM", "markd@kopano.com", 1415697944); got != token {
 		t.Fatalf("kopanoToken = %s, want %s", got, token)
 	}
-	opt := writeOptions(t)
-	opt.TokenSecret = []byte("GEHEIM")
-	opt.Now = func() time.Time { return time.Unix(1415697944+60, 0) }
-	f := newFixture(t, opt)
+	f := newFixture(t, fixtureOptions{secret: "GEHEIM", now: time.Unix(1415697944+60, 0)})
 	res, body := f.request(t, "PUT", "/api/kopano", kopanoBody(token, "markd@kopano.com=available:feeling chatty.."), nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("PUT = %d %s", res.StatusCode, body)
@@ -191,9 +276,9 @@ func TestKopanoOwnTokenVector(t *testing.T) {
 }
 
 func TestKopanoBadBodies(t *testing.T) {
-	f := newFixture(t, writeOptions(t))
+	f := newFixture(t, fixtureOptions{})
 	tok := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
-	many := make([]string, maxKopanoUsers+1)
+	many := make([]string, defaultMaxUsers+1)
 	for i := range many {
 		many[i] = fmt.Sprintf("u%d@example.com", i)
 	}
@@ -235,9 +320,7 @@ func TestKopanoBadBodies(t *testing.T) {
 
 // Under signed visibility a user is read with its sig, or by its own token.
 func TestKopanoSignedVisibility(t *testing.T) {
-	opt := writeOptions(t)
-	opt.Verify = func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name }
-	f := newFixture(t, opt)
+	f := newFixture(t, fixtureOptions{verify: func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name }})
 	f.online(t, "bob@example.com", presence.DND, "")
 	alice := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
 	if res, body := f.request(t, "PUT", "/api/kopano", kopanoBody(alice, "alice@example.com=away:"), nil); res.StatusCode != 200 {
@@ -253,22 +336,6 @@ func TestKopanoSignedVisibility(t *testing.T) {
 	}
 }
 
-func TestKopanoWriteRateLimit(t *testing.T) {
-	opt := writeOptions(t)
-	opt.WriteRate, opt.WriteBurst = 0.1, 1
-	f := newFixture(t, opt)
-	tok := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
-	if res, _ := f.request(t, "PUT", "/api/kopano", kopanoBody(tok, "alice@example.com=busy:"), nil); res.StatusCode != 200 {
-		t.Fatalf("first PUT = %d", res.StatusCode)
-	}
-	if res, _ := f.request(t, "POST", "/api/kopano", kopanoBody(tok, "alice@example.com=busy:"), nil); res.StatusCode != 429 || res.Header.Get("Retry-After") != "10" {
-		t.Errorf("second write = %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
-	}
-	if res, _ := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil); res.StatusCode != 200 {
-		t.Errorf("read = %d", res.StatusCode)
-	}
-}
-
 // FuzzParseKopano: no body makes the parser panic, every refusal is a 400,
 // and what it accepts is checked.
 func FuzzParseKopano(f *testing.F) {
@@ -278,14 +345,14 @@ func FuzzParseKopano(f *testing.F) {
 	f.Add([]byte(`{"UserStatus":[{"user_id":"\u0000"}]}`), true)
 	f.Add([]byte(`{"authenticationtoken":1}`), false)
 	f.Fuzz(func(t *testing.T, body []byte, write bool) {
-		call, err := parseKopano(body, write)
+		call, err := parseKopano(body, write, defaultMaxUsers)
 		if err != nil {
-			if code := statusOf(err); code != 400 {
+			if code := respond.StatusOf(err); code != 400 {
 				t.Fatalf("error %v maps to %d", err, code)
 			}
 			return
 		}
-		if len(call.users) > maxKopanoUsers {
+		if len(call.users) > defaultMaxUsers {
 			t.Fatalf("%d users accepted", len(call.users))
 		}
 		for _, u := range call.users {
@@ -297,22 +364,4 @@ func FuzzParseKopano(f *testing.F) {
 			}
 		}
 	})
-}
-
-// kopano's GET reads with a body: it is limited per client like a write,
-// in a bucket of its own.
-func TestKopanoReadRateLimit(t *testing.T) {
-	opt := writeOptions(t)
-	opt.WriteRate, opt.WriteBurst = 0.1, 1
-	f := newFixture(t, opt)
-	tok := kopanoToken(testSecret, "alice@example.com", testNow.Unix())
-	if res, _ := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil); res.StatusCode != 200 {
-		t.Fatalf("first read = %d", res.StatusCode)
-	}
-	if res, _ := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil); res.StatusCode != 429 || res.Header.Get("Retry-After") != "10" {
-		t.Errorf("second read = %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
-	}
-	if res, _ := f.request(t, "PUT", "/api/kopano", kopanoBody(tok, "alice@example.com=busy:"), nil); res.StatusCode != 200 {
-		t.Errorf("write after the reads = %d", res.StatusCode)
-	}
 }

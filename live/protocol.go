@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"encoding/json"
@@ -56,7 +56,7 @@ func subscribeFromQuery(q url.Values) wsRequest {
 	return req
 }
 
-// clientFrame is a client's message (SPEC 4.5).
+// clientFrame is a client's message (docs/API.md#live).
 type clientFrame struct {
 	Op    string            `json:"op"`
 	JIDs  []string          `json:"jids"`

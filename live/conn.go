@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"context"
@@ -20,10 +20,10 @@ import (
 // of the connection's own, which it waits for before it ends. An idle
 // connection thus holds one parked goroutine.
 type wsConn struct {
-	s      *Server
+	h      *Engine
 	conn   *websocket.Conn
 	wire   *wsWire
-	sub    *presence.Subscriber
+	sub    presence.Subscription
 	timing wsTiming
 	ping   *time.Timer
 
@@ -39,10 +39,10 @@ type wsConn struct {
 	tasks sync.WaitGroup // the goroutines of spawn
 }
 
-func newWSConn(s *Server, conn *websocket.Conn, wire *wsWire) *wsConn {
+func newWSConn(h *Engine, conn *websocket.Conn, wire *wsWire) *wsConn {
 	conn.SetReadLimit(wsMaxFrame) // larger frames close with 1009
-	c := &wsConn{s: s, conn: conn, wire: wire, timing: s.ws.timing}
-	c.sub = s.hub.Subscribe(c.wake)
+	c := &wsConn{h: h, conn: conn, wire: wire, timing: h.timing}
+	c.sub = h.hub.Subscribe(c.wake)
 	return c
 }
 
@@ -70,7 +70,7 @@ func (c *wsConn) goAway() {
 // call it.
 func (c *wsConn) fail(err error) {
 	_ = c.wire.conn.Close()
-	c.s.log.Debug("websocket dropped", "err", err)
+	c.h.log.Debug("websocket dropped", "err", err)
 }
 
 // serve runs the connection until the peer leaves, a write or ping fails,
@@ -91,7 +91,7 @@ func (c *wsConn) serve(first wsRequest) {
 	c.tasks.Wait()
 	c.sub.Close()
 	if err != nil {
-		c.s.log.Debug("websocket closed", "err", err)
+		c.h.log.Debug("websocket closed", "err", err)
 	}
 }
 
@@ -106,7 +106,7 @@ func (c *wsConn) pingPeer() {
 			ctx, cancel := context.WithTimeout(context.Background(), c.timing.pongWait)
 			defer cancel()
 			if err := c.conn.Ping(ctx); err != nil {
-				c.fail(fmt.Errorf("web: websocket peer did not answer a ping: %w", err))
+				c.fail(fmt.Errorf("live: websocket peer did not answer a ping: %w", err))
 				return
 			}
 		}
@@ -168,9 +168,11 @@ func (c *wsConn) apply(req wsRequest) error {
 	var follow []presence.Topic
 	var frames [][]byte
 	for i, t := range req.topics {
-		if req.subscribe && c.s.verify != nil && !c.s.verify(t, req.sigs[i]) {
-			frames = append(frames, hiddenEntry(t).Frame)
-			continue
+		if req.subscribe {
+			if e, visible := c.h.vis.Read(t, req.sigs[i]); !visible {
+				frames = append(frames, e.Frame)
+				continue
+			}
 		}
 		follow = append(follow, t)
 	}

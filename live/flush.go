@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"runtime"
@@ -115,7 +115,7 @@ func (f *wsFlusher) wait() { f.wg.Wait() }
 // queued or being written already; whoever has it then finds the value.
 func (c *wsConn) wake() {
 	if c.queued.CompareAndSwap(false, true) {
-		c.s.ws.flusher.push(c)
+		c.h.flusher.push(c)
 	}
 }
 

@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"context"
@@ -7,29 +7,71 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-	"golang.org/x/time/rate"
 
+	"badges/internal/hubtest"
 	"badges/presence"
+	"badges/store"
+	"badges/visibility"
 )
 
-// wsFixture is a running server with a real hub and directory.
+// wsFixture is an engine serving /ws over a real hub and directory. The
+// hub is a recording wrapper, so the engine reaches it through the Hub
+// interface alone.
 type wsFixture struct {
-	*fixture
+	hub  *hubtest.Recorder
+	dir  *presence.Directory
+	eng  *Engine
 	http *httptest.Server
 }
 
-func newWSFixture(t *testing.T, opt Options) *wsFixture {
+// newWSFixture serves an engine with opt; verify nil: public visibility.
+// The client address is the peer's IP address.
+func newWSFixture(t *testing.T, opt Options, verify visibility.Verifier) *wsFixture {
 	t.Helper()
-	f := newFixture(t, opt)
-	ts := httptest.NewServer(f.srv)
-	t.Cleanup(ts.Close)
-	return &wsFixture{fixture: f, http: ts}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &wsFixture{hub: hubtest.NewRecorder(presence.NewMemHub())}
+	f.dir, err = presence.NewDirectory(f.hub, st, presence.DirectoryOptions{ShowMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.dir.Close)
+	opt.Hub, opt.Visibility = f.hub, visibility.New(f.hub, verify)
+	f.eng = New(opt)
+	f.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/ws" {
+			http.NotFound(w, r)
+			return
+		}
+		client := netip.MustParseAddrPort(r.RemoteAddr).Addr()
+		if no := f.eng.Serve(w, r, client); no != nil {
+			if no.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(no.RetryAfter/time.Second)))
+			}
+			http.Error(w, no.Reason, no.Status)
+		}
+	}))
+	t.Cleanup(f.http.Close)
+	return f
+}
+
+// online makes jid visible and online with one resource.
+func (f *wsFixture) online(t *testing.T, jid string, st presence.Status, msg string) {
+	t.Helper()
+	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
 }
 
 // testCtx bounds a test's time.
@@ -97,7 +139,7 @@ func wantError(t *testing.T, f serverFrame, substr string) {
 }
 
 func TestWSSnapshotThenChanges(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	f.online(t, "alice@example.com", presence.DND, "busy")
 	c := f.dial(t, ctx, "?jid=Alice@Example.com/phone", nil)
@@ -132,12 +174,25 @@ func TestWSSnapshotThenChanges(t *testing.T) {
 			break
 		}
 	}
+
+	// The connection followed the hub through its interface alone (the
+	// fixture's hub is a recording wrapper), and lets go when it closes.
+	if n := f.hub.Subscriptions(); n != 1 {
+		t.Errorf("%d subscriptions open, want 1", n)
+	}
+	_ = c.Close(websocket.StatusNormalClosure, "")
+	for f.hub.Subscriptions() != 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("%d subscriptions still open after the close", f.hub.Subscriptions())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // A client that does not read must neither block the hub nor miss the
 // final value.
 func TestWSCoalescesSlowReader(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	jid := "busy@example.com"
 	f.online(t, jid, presence.Available, "v0")
@@ -191,7 +246,7 @@ func TestWSCoalescesSlowReader(t *testing.T) {
 func TestWSFanOutConverges(t *testing.T) {
 	// The connections stand for many clients: neither the connect rate
 	// nor the per-client cap applies.
-	f := newWSFixture(t, Options{ConnectRate: rate.Inf, MaxConnsPerClient: -1})
+	f := newWSFixture(t, Options{MaxConnsPerClient: -1}, nil)
 	ctx := testCtx(t)
 	jid := "hot@example.com"
 	f.online(t, jid, presence.Available, "v0")
@@ -237,7 +292,7 @@ func TestWSFanOutConverges(t *testing.T) {
 }
 
 func TestWSSubscriptionLimit(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	c := f.dial(t, ctx, "", nil)
 	jids := func(from, to int) string {
@@ -262,7 +317,7 @@ func TestWSSubscriptionLimit(t *testing.T) {
 }
 
 func TestWSLargeFrameCloses1009(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	c := f.dial(t, ctx, "", nil)
 	big := `{"op":"subscribe","jids":["` + strings.Repeat("a", wsMaxFrame) + `@example.com"]}`
@@ -274,7 +329,7 @@ func TestWSLargeFrameCloses1009(t *testing.T) {
 }
 
 func TestWSBadFramesKeepConnection(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	c := f.dial(t, ctx, "?jid=@bad", nil)
 	wantError(t, readFrame(t, ctx, c), "invalid JID")
@@ -307,7 +362,7 @@ func TestWSBadFramesKeepConnection(t *testing.T) {
 }
 
 func TestWSOrigin(t *testing.T) {
-	f := newWSFixture(t, Options{Origins: []string{"good.example", "https://*.good.example"}})
+	f := newWSFixture(t, Options{Origins: []string{"good.example", "https://*.good.example"}}, nil)
 	ctx := testCtx(t)
 	for origin, ok := range map[string]bool{
 		"http://good.example":      true,
@@ -330,12 +385,12 @@ func TestWSOrigin(t *testing.T) {
 }
 
 func TestWSShutdownCloses1001(t *testing.T) {
-	f := newWSFixture(t, Options{})
+	f := newWSFixture(t, Options{}, nil)
 	ctx := testCtx(t)
 	conns := []*websocket.Conn{f.dial(t, ctx, "?jid=a@example.com", nil), f.dial(t, ctx, "", nil)}
 	readFrame(t, ctx, conns[0])
 	done := make(chan error, 1)
-	go func() { done <- f.srv.Shutdown(ctx) }()
+	go func() { done <- f.eng.Shutdown(ctx) }()
 	for _, c := range conns {
 		_, _, err := c.Read(ctx)
 		if got := websocket.CloseStatus(err); got != websocket.StatusGoingAway {
@@ -345,7 +400,7 @@ func TestWSShutdownCloses1001(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	if n := f.srv.ws.open.Load(); n != 0 {
+	if n := f.eng.open.Load(); n != 0 {
 		t.Errorf("%d connections still open after Shutdown", n)
 	}
 	_, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.http.URL, "http")+"/ws", nil)
@@ -354,22 +409,8 @@ func TestWSShutdownCloses1001(t *testing.T) {
 	}
 }
 
-func TestWSConnectRateLimit(t *testing.T) {
-	f := newWSFixture(t, Options{ConnectRate: 0.5, ConnectBurst: 2})
-	ctx := testCtx(t)
-	f.dial(t, ctx, "", nil)
-	f.dial(t, ctx, "", nil)
-	_, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.http.URL, "http")+"/ws", nil)
-	if err == nil || res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("third connect: %v", err)
-	}
-	if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra < 1 || ra > 2 {
-		t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
-	}
-}
-
 func TestWSSignedVisibility(t *testing.T) {
-	f := newWSFixture(t, Options{Verify: func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name }})
+	f := newWSFixture(t, Options{}, func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name })
 	ctx := testCtx(t)
 	f.online(t, "a@example.com", presence.Available, "")
 	f.online(t, "b@example.com", presence.Available, "")
@@ -400,13 +441,13 @@ func TestWSSignedVisibility(t *testing.T) {
 
 // A peer that stops answering pings is closed.
 func TestWSDeadPeerClosed(t *testing.T) {
-	f := newWSFixture(t, Options{})
-	f.srv.ws.timing = wsTiming{pingPeriod: 20 * time.Millisecond, pongWait: 50 * time.Millisecond, writeWait: time.Second}
+	f := newWSFixture(t, Options{}, nil)
+	f.eng.timing = wsTiming{pingPeriod: 20 * time.Millisecond, pongWait: 50 * time.Millisecond, writeWait: time.Second}
 	ctx := testCtx(t)
 	f.dial(t, ctx, "", nil) // never reads, so never answers a ping
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for f.srv.ws.open.Load() != 0 {
+	for f.eng.open.Load() != 0 {
 		select {
 		case <-ctx.Done():
 			t.Fatal("dead peer still open")

@@ -1,16 +1,65 @@
-package web
+// Package openfire is a drop-in for Openfire's presence plugin, mounted at
+// GET and POST /plugins/presence/status (docs/API.md#compatibility). It
+// reads presence through the visibility rule and words it as render does.
+package openfire
 
 import (
 	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 
 	"badges/presence"
 	"badges/render"
+	"badges/visibility"
+	"badges/web/respond"
 )
+
+// Options configure a Handler. Visibility is required.
+type Options struct {
+	Visibility *visibility.Rule
+	// Topic parses a JID into its topic (the server caches names); nil:
+	// presence.ParseJID.
+	Topic func(kind presence.Kind, raw string) (presence.Topic, error)
+	// ErrorImage renders the PNG of an error badge; nil: render.ErrorBadge.
+	ErrorImage func(msg string) render.Image
+	// RedirectHosts are the hosts (lower-case names or IP addresses, no
+	// port) that the images redirect may point to; empty: none.
+	RedirectHosts []string
+	// Logger gets server errors; nil: discarded.
+	Logger *slog.Logger
+}
+
+// Handler answers the plugin's requests.
+type Handler struct {
+	vis        *visibility.Rule
+	topic      func(kind presence.Kind, raw string) (presence.Topic, error)
+	errorImage func(msg string) render.Image
+	hosts      hostSet
+	log        *slog.Logger
+}
+
+// New returns a Handler.
+func New(opt Options) *Handler {
+	h := &Handler{vis: opt.Visibility, topic: opt.Topic, errorImage: opt.ErrorImage,
+		hosts: newHostSet(opt.RedirectHosts), log: opt.Logger}
+	if h.topic == nil {
+		h.topic = func(kind presence.Kind, raw string) (presence.Topic, error) {
+			name, err := presence.ParseJID(raw)
+			return presence.Topic{Kind: kind, Name: name}, err
+		}
+	}
+	if h.errorImage == nil {
+		h.errorImage = func(msg string) render.Image { return render.ErrorBadge(msg, render.Options{}, render.PNG) }
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
 
 // Answers in Openfire's own media types.
 const (
@@ -18,34 +67,33 @@ const (
 	typeOpenfireXML  = "text/xml;charset=utf-8"
 )
 
-// handleOpenfire serves GET and POST /plugins/presence/status, a drop-in
-// for Openfire's presence plugin (SPEC 4.4). A JID nobody may see, and one
-// whose status is unknown, are both Openfire's "forbidden" (user not
-// found): the two must not be told apart.
-func (s *Server) handleOpenfire(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP answers GET and POST /plugins/presence/status. A JID nobody
+// may see, and one whose status is unknown, are both Openfire's
+// "forbidden" (user not found): the two must not be told apart.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
-		publicCORS(w)
+		respond.PublicCORS(w)
 	}
 	v, err := openfireParams(r)
 	if err != nil {
-		s.writeErr(w, r, err)
+		respond.Err(w, r, h.log, err)
 		return
 	}
-	q, err := parseOpenfireQuery(v, s.redirectHosts)
+	q, err := parseOpenfireQuery(v, h.hosts)
 	if err == nil {
 		var t presence.Topic
-		if t, err = s.names.topic(presence.KindJID, q.jid); err == nil {
-			s.openfireAnswer(w, r, q, s.entry(t, q.sig).Presence)
+		if t, err = h.topic(presence.KindJID, q.jid); err == nil {
+			h.answer(w, r, q, h.vis.Entry(t, q.sig).Presence)
 			return
 		}
 	}
-	s.openfireError(w, r, q.typ, err)
+	h.error(w, r, q.typ, err)
 }
 
-// openfireError answers a bad request in the form it asked for, so that an
+// error answers a bad request in the form it asked for, so that an
 // <img> of the plugin's URL shows what is wrong instead of breaking.
-func (s *Server) openfireError(w http.ResponseWriter, r *http.Request, typ string, err error) {
-	code := statusOf(err)
+func (h *Handler) error(w http.ResponseWriter, r *http.Request, typ string, err error) {
+	code := respond.StatusOf(err)
 	badJID := errors.Is(err, presence.ErrBadJID)
 	switch typ {
 	case openfireImage:
@@ -55,16 +103,16 @@ func (s *Server) openfireError(w http.ResponseWriter, r *http.Request, typ strin
 		} else if errors.Is(err, errBadRedirect) {
 			msg = "redirect not allowed"
 		}
-		writeImage(w, r, code, s.images.render.Error(msg, render.Options{}, render.PNG))
+		respond.Image(w, r, code, h.errorImage(msg))
 	case openfireXML:
 		cond := "bad-request"
 		if badJID {
 			cond = "jid-malformed"
 		}
-		writeCachedBody(w, r, code, typeOpenfireXML, []byte(`<presence type="error"><error code="400" type="modify"><`+
+		respond.CachedBody(w, r, code, typeOpenfireXML, []byte(`<presence type="error"><error code="400" type="modify"><`+
 			cond+` xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`+"\n"))
 	default:
-		writeCachedBody(w, r, code, typeOpenfireText, []byte(err.Error()+"\n"))
+		respond.CachedBody(w, r, code, typeOpenfireText, []byte(err.Error()+"\n"))
 	}
 }
 
@@ -84,19 +132,19 @@ func openfireParams(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
-// openfireAnswer answers with p in the form q asks for.
-func (s *Server) openfireAnswer(w http.ResponseWriter, r *http.Request, q openfireQuery, p presence.Presence) {
+// answer answers with p in the form q asks for.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, q openfireQuery, p presence.Presence) {
 	switch q.typ {
 	case openfireText:
-		writeCachedBody(w, r, http.StatusOK, typeOpenfireText, []byte(openfireWord(p)+"\n"))
+		respond.CachedBody(w, r, http.StatusOK, typeOpenfireText, []byte(render.OpenfireText(p)+"\n"))
 	case openfireXML:
-		writeCachedBody(w, r, http.StatusOK, typeOpenfireXML, openfireXMLOf(p))
+		respond.CachedBody(w, r, http.StatusOK, typeOpenfireXML, openfireXMLOf(p))
 	default:
 		name := render.OpenfireName(p.Status)
 		if raw, ok := q.redirect(name); ok {
-			loc, err := s.redirectHosts.check(raw)
+			loc, err := h.hosts.check(raw)
 			if err != nil { // parseOpenfireQuery checked it already
-				s.openfireError(w, r, q.typ, err)
+				h.error(w, r, q.typ, err)
 				return
 			}
 			h := w.Header()
@@ -107,37 +155,8 @@ func (s *Server) openfireAnswer(w http.ResponseWriter, r *http.Request, q openfi
 			return
 		}
 		img, _ := render.OpenfireImage(name) // every OpenfireName has an image
-		writeImage(w, r, http.StatusOK, img)
+		respond.Image(w, r, http.StatusOK, img)
 	}
-}
-
-// writeCachedBody is writeCached with the ETag of body.
-func writeCachedBody(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte) {
-	writeCached(w, r, status, ctype, presence.ETag(body), body)
-}
-
-// openfireWord is the plugin's text answer: the status text, else
-// Openfire's word for the status; Forbidden for what may not be seen.
-func openfireWord(p presence.Presence) string {
-	if !visibleToOpenfire(p.Status) {
-		return "Forbidden"
-	}
-	if p.Message != "" {
-		return p.Message
-	}
-	switch p.Status {
-	case presence.Available:
-		return "Available"
-	case presence.Chat:
-		return "Free to chat"
-	case presence.Away:
-		return "Away"
-	case presence.XA:
-		return "Extended away"
-	case presence.DND:
-		return "Do not disturb"
-	}
-	return "Unavailable"
 }
 
 // openfireXMLOf is the plugin's XML answer, shaped as Openfire's plugin
@@ -161,7 +180,7 @@ func openfireXMLOf(p presence.Presence) []byte {
 		b.WriteString(`<presence type="unavailable" from="`)
 		escapeXML(&b, p.JID)
 		b.WriteString(`"><status>`)
-		escapeXML(&b, openfireWord(p))
+		escapeXML(&b, render.OpenfireText(p))
 		b.WriteString(`</status></presence>`)
 	default:
 		b.WriteString(`<presence from="`)
