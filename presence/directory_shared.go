@@ -174,25 +174,32 @@ func (d *Directory) StepDown() {
 }
 
 // Import stores r, a record of another store (badges migrate), unless the
-// shared store holds one for its JID already: importing twice changes
-// nothing. An http source that ran out meanwhile is stored offline, as a
-// restart of a single server shows it.
-func (d *Directory) Import(r Record) error {
+// shared store holds one for its JID already, and says whether it did:
+// importing twice changes nothing. An http source that ran out meanwhile
+// is stored offline, as a restart of a single server shows it.
+func (d *Directory) Import(r Record) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.shared == nil {
-		return fmt.Errorf("presence: import %s: no shared store", r.JID)
+		return false, fmt.Errorf("presence: import %s: no shared store", r.JID)
 	}
 	r.Version, r.XMPP = 0, nil
 	st := d.state(r.JID)
 	if st.base.Version != 0 {
-		return nil // held already
+		return false, nil // held already
 	}
 	st.rec = r
 	d.restoreHTTPLocked(st)
-	err := d.commitSharedLocked(st, sharedWrite{redo: func(*Record) bool { return false }, unfenced: true})
-	if err != nil && st.cur.Status == "" {
-		delete(d.jids, r.JID)
+	held := false
+	err := d.commitSharedLocked(st, sharedWrite{unfenced: true, redo: func(*Record) bool {
+		held = true
+		return false
+	}})
+	if err != nil {
+		if st.cur.Status == "" {
+			delete(d.jids, r.JID)
+		}
+		return false, err
 	}
-	return err
+	return !held, nil
 }
