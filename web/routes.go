@@ -1,13 +1,14 @@
 package web
 
-import "net/http"
+import "badges/apidoc"
 
 // routes lists every route of docs/API.md in one place.
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux router) {
 	// Operations (docs/API.md#operations).
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /openapi.json", apidoc.Handler())
 
 	// Badges and images (docs/API.md#badges-and-images). A wildcard must be a whole segment, so
 	// the handlers cut ".svg" or ".png" off the name themselves.
