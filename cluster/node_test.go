@@ -215,3 +215,25 @@ func decodeNotice(payload string) (notice, error) {
 	err := json.Unmarshal([]byte(payload), &n)
 	return n, err
 }
+
+// TestRosterGroupsOnEveryReplica: a roster group the watcher's replica
+// learns is a dashboard on every replica.
+func TestRosterGroupsOnEveryReplica(t *testing.T) {
+	r := testenv.StartRedis(t)
+	a, b := startReplica(t, r), startReplica(t, r)
+	items := map[string]presence.RosterItem{
+		"gina@example.com": {Subscribed: true, Groups: []string{"team", "ops"}},
+		"hal@example.com":  {Subscribed: true, Groups: []string{"team"}},
+	}
+	if err := a.dir.SyncRoster(items); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "team on b", func() bool { return len(b.dir.Group("team")) == 2 })
+	if got := b.dir.Group("ops"); len(got) != 1 || got[0] != "gina@example.com" {
+		t.Fatalf("ops on b = %v", got)
+	}
+	if err := a.dir.SetRosterItem("hal@example.com", presence.RosterItem{Subscribed: true, Groups: []string{"ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "hal moved on b", func() bool { return len(b.dir.Group("team")) == 1 && len(b.dir.Group("ops")) == 2 })
+}

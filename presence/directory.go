@@ -3,6 +3,7 @@ package presence
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -375,6 +376,17 @@ func (d *Directory) Group(name string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []string
+	if d.shared != nil {
+		// Every replica knows the groups from the records; the watcher's
+		// own map would only be known where it runs.
+		for jid, st := range d.jids {
+			if st.visible() && slices.Contains(st.rec.Groups, name) {
+				out = append(out, jid)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
 	for _, jid := range d.groups[name] {
 		if st := d.jids[jid]; st != nil && st.visible() {
 			out = append(out, jid)

@@ -3,6 +3,7 @@ package presence
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -246,9 +247,13 @@ func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
 		return d.unsubscribedLocked(jid)
 	}
 	st := d.state(jid)
-	if !st.rec.Subscribed {
+	var groups []string
+	if d.shared != nil {
+		groups = slices.Sorted(slices.Values(it.Groups))
+	}
+	if !st.rec.Subscribed || d.shared != nil && !slices.Equal(st.rec.Groups, groups) {
 		prev := st.rec
-		st.rec.Subscribed = true
+		st.rec.Subscribed, st.rec.Groups = true, groups
 		if err := d.commitLocked(st, prev); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package presence
 import (
 	"errors"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -71,21 +72,25 @@ func rebase(base, mine, stored Record) Record {
 	if !sourceEqual(mine.XMPP, base.XMPP) {
 		r.XMPP = mine.XMPP
 	}
+	if !slices.Equal(mine.Groups, base.Groups) {
+		r.Groups = mine.Groups
+	}
 	return r
 }
 
 // watcherFields reports whether mine changes, from base, what only the XMPP
-// watcher writes: the XMPP source, the subscription and the user's choices
-// (which come as chat commands).
+// watcher writes: the XMPP source, the subscription, the roster groups and
+// the user's choices (which come as chat commands).
 func watcherFields(base, mine Record) bool {
 	return mine.Subscribed != base.Subscribed || mine.OptedOut != base.OptedOut ||
-		mine.HideMessage != base.HideMessage || !sourceEqual(mine.XMPP, base.XMPP)
+		mine.HideMessage != base.HideMessage || !sourceEqual(mine.XMPP, base.XMPP) ||
+		!slices.Equal(mine.Groups, base.Groups)
 }
 
 func recordEqual(a, b Record) bool {
 	return a.JID == b.JID && a.Subscribed == b.Subscribed && a.OptedOut == b.OptedOut &&
 		a.HideMessage == b.HideMessage && a.LastSeen.Equal(b.LastSeen) &&
-		httpEqual(a.HTTP, b.HTTP) && sourceEqual(a.XMPP, b.XMPP)
+		httpEqual(a.HTTP, b.HTTP) && sourceEqual(a.XMPP, b.XMPP) && slices.Equal(a.Groups, b.Groups)
 }
 
 func httpEqual(a, b *HTTPState) bool {
