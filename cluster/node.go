@@ -225,6 +225,9 @@ func (n *Node) runNotices(ctx context.Context) {
 			return
 		}
 		if err != nil {
+			// The link to Redis broke: say so at once, without waiting for
+			// the next ping, which will tell when it is back.
+			n.pingOK.Store(false)
 			if n.current.Swap(false) {
 				n.log.Warn("redis notices interrupted", "err", err)
 			}

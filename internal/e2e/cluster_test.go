@@ -358,7 +358,7 @@ func TestRedisOutage(t *testing.T) {
 			t.Errorf("during the outage: %+v, want the last value", got)
 		}
 		code, body := p.do("GET", "/readyz", "", nil)
-		if code != http.StatusServiceUnavailable || !strings.Contains(body, "redis") {
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, "redis unreachable") {
 			t.Errorf("readyz during the outage = %d %s, want 503 naming redis", code, body)
 		}
 	}
