@@ -91,7 +91,7 @@ func (d *Directory) adoptLocked(st *jidState, s Shared) {
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return
 	}
-	st.base, st.rec = s.Record, s.Record
+	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
 	d.showLocked(st, s.Presence, s.Since)
 }
 

@@ -278,7 +278,7 @@ func TestImagesInvisible(t *testing.T) {
 
 	online := func(t *testing.T, f *fixture) {
 		f.online(t, jid, presence.DND, "secret")
-		f.dir.RemoveResource(jid, "phone") // leaves a last_seen behind
+		f.offline(t, jid, "phone") // leaves a last_seen behind
 		f.online(t, jid, presence.Chat, "secret")
 	}
 	tests := []struct {
