@@ -65,13 +65,13 @@ type jidState struct {
 	// saved is the record as the store holds it, version savedVer. ver
 	// runs ahead of savedVer while changes are being saved
 	// (directory_commit.go).
-	rec       Record
-	saved     Record
-	ver       uint64
-	savedVer  uint64
+	rec      Record
+	saved    Record
+	ver      uint64
+	savedVer uint64
 	// base is rec as a shared store holds it, at rec's version: what a
 	// write changed is the difference (rebase). Unused without one.
-	base Record
+	base      Record
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
 	// cur and since are the presence computed last and when its status
