@@ -6,7 +6,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo demo-cluster test check fuzz bench bench-live docker clean
+.PHONY: all build demo demo-cluster test check fuzz bench bench-live bench-memory docker clean
 
 all: check build
 
@@ -49,6 +49,11 @@ bench:
 # bench-live: WebSocket memory per idle connection, connect rate, fan-out.
 bench-live:
 	$(GO) run ./bench/cmd/live
+
+# bench-memory: resident memory under 13,300 distinct image requests with
+# -cache-bytes 16MiB (docs/PERFORMANCE.md).
+bench-memory:
+	$(GO) run ./bench/cmd/cachefill -n 13300 -cache-bytes 16MiB
 
 docker:
 	docker build -t badges:$(VERSION) .

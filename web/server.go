@@ -41,9 +41,8 @@ type Options struct {
 	Directory Directory
 	Logger    *slog.Logger
 	// PublicURL is the base URL of generated snippets; nil: the request's
-	// Host, with https when it came over TLS. Forwarding headers
-	// (X-Forwarded-Proto, -Host) are not trusted, since any client can send
-	// them: behind a proxy that terminates TLS, set PublicURL.
+	// Host and scheme (https over TLS) under BasePath, as a trusted proxy
+	// reports them (TrustedProxies).
 	PublicURL *url.URL
 	// Ready reports why the server is not ready, or "" when it is.
 	Ready func() string
@@ -167,7 +166,7 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
-	s.images = newImageCaches(imageBytes, answerBytes)
+	s.images = newImageCaches(imageBytes, answerBytes, s.now)
 	s.names = newNameCache(nameBytes)
 	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
 		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
