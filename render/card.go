@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"badges/idn"
 	"badges/presence"
 )
 
@@ -100,7 +101,7 @@ type cardSpec struct {
 func newCardSpec(p Profile, now time.Time, th Theme) (cardSpec, []byte) {
 	s := cardSpec{
 		theme:   th,
-		title:   cleanText(p.JID),
+		title:   cleanText(idn.JID(p.JID)),
 		word:    StatusWord(p.Status),
 		color:   mustColor(StatusColorName(p.Status)),
 		message: cleanText(p.Message),

@@ -238,3 +238,12 @@ func FuzzCard(f *testing.F) {
 		checkSelfContained(t, body)
 	})
 }
+
+// TestCardConfusableDomain: a JID on a domain that reads as another is
+// shown in its ASCII form on the card (docs/API.md#deployment).
+func TestCardConfusableDomain(t *testing.T) {
+	svg := string(Card(Profile{JID: "ceo@аррӏе.com", Status: presence.Available}, cardNow, ThemeLight, 1, SVG).Body)
+	if strings.Contains(svg, "аррӏе") || !strings.Contains(svg, "ceo@xn--80ak6aa92e.com") {
+		t.Errorf("card shows the confusable form:\n%s", svg)
+	}
+}

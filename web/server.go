@@ -46,6 +46,9 @@ type Options struct {
 	PublicURL *url.URL
 	// Ready reports why the server is not ready, or "" when it is.
 	Ready func() string
+	// Watcher, for a replica on Redis, says whether it holds the XMPP
+	// watcher: "leader" or "standby", in /readyz; nil: a single server.
+	Watcher func() string
 	// Registry receives the server's metrics; nil: a private registry.
 	Registry *prometheus.Registry
 	// Gatherer serves /metrics; nil: Registry.
@@ -111,6 +114,7 @@ type Server struct {
 	log      *slog.Logger
 	public   *url.URL
 	ready    func() string
+	role     func() string
 	now      func() time.Time
 	vis      *visibility.Rule // every read of presence asks it
 	metrics  *metrics
@@ -137,7 +141,7 @@ type Server struct {
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
+		ready: opt.Ready, role: opt.Watcher, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
