@@ -18,7 +18,7 @@ func TestDirectoryChoiceNeedsSubscription(t *testing.T) {
 		t.Fatal("the opt-in was saved although the store fails")
 	}
 	store.setFail(nil)
-	if err := f.dir.SetChoice(alice, true, false); !errors.Is(err, ErrNotSubscribed) {
+	if err := f.dir.SetChoice(alice, true, 0); !errors.Is(err, ErrNotSubscribed) {
 		t.Errorf("SetChoice(opt out) without a subscription: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := store.get(alice); ok {

@@ -137,7 +137,7 @@ func TestDirectorySaveErrors(t *testing.T) {
 		}},
 		{"SetChoice", func(f *fixture) {
 			f.subscribe(jid, Resource{Status: Away, Message: "x"})
-		}, func(f *fixture) error { return f.dir.SetChoice(jid, true, true) }},
+		}, func(f *fixture) error { return f.dir.SetChoice(jid, true, FieldSet(FieldMessage)) }},
 		{"SetRosterItem", func(*fixture) {}, func(f *fixture) error {
 			return f.dir.SetRosterItem(jid, RosterItem{Subscribed: true})
 		}},

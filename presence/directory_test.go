@@ -231,7 +231,7 @@ func TestDirectorySetChoice(t *testing.T) {
 	const jid = "alice@example.com"
 	f.subscribe(jid, Resource{Status: Away, Message: "at the dentist"})
 	s := f.follow(jid)
-	if err := f.dir.SetChoice(jid, false, true); err != nil {
+	if err := f.dir.SetChoice(jid, false, FieldSet(FieldMessage)); err != nil {
 		t.Fatal(err)
 	}
 	if e := await(t, s); len(e) != 1 || e[0].Presence.Message != "" || e[0].Presence.Status != Away {
@@ -245,7 +245,7 @@ func TestDirectorySetChoice(t *testing.T) {
 		t.Errorf("message %q shown after hiding", got)
 	}
 	// A JID the watcher does not follow has no choices to make.
-	if err := f.dir.SetChoice("bob@example.com", true, true); !errors.Is(err, ErrNotSubscribed) {
+	if err := f.dir.SetChoice("bob@example.com", true, FieldSet(FieldMessage)); !errors.Is(err, ErrNotSubscribed) {
 		t.Fatalf("SetChoice for an unknown JID: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := f.dir.Record("bob@example.com"); ok {

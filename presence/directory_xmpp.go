@@ -395,10 +395,10 @@ func (d *Directory) SetRoom(room string, occupants int) {
 // choice in.
 var ErrNotSubscribed = errors.New("not subscribed")
 
-// SetChoice records a user's choices (opt-out, hidden status text). For a
-// JID not held as subscribed it saves nothing and says so: a choice
+// SetChoice records a user's choices (opt-out, hidden fields). For a JID
+// not held as subscribed it saves nothing and says so: a choice
 // acknowledged but not kept would be undone by the next sync.
-func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
+func (d *Directory) SetChoice(jid string, optOut bool, hidden FieldSet) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
@@ -406,6 +406,7 @@ func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
 		return fmt.Errorf("presence: choice of %s: %w", jid, ErrNotSubscribed)
 	}
 	prev := st.rec
-	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
+	st.rec.OptedOut = optOut
+	st.rec.SetHidden(hidden)
 	return d.commitLocked(st, prev)
 }

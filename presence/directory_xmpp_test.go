@@ -260,7 +260,7 @@ func TestDirectoryGroupsHideOptedOut(t *testing.T) {
 		"alice@example.com": {Subscribed: true, Groups: []string{"Team"}},
 		"bob@example.com":   {Subscribed: true, Groups: []string{"Team", "Secret"}},
 	}))
-	mustOK(t, f.dir.SetChoice("bob@example.com", true, false))
+	mustOK(t, f.dir.SetChoice("bob@example.com", true, 0))
 	if got := f.dir.Group("Team"); !slices.Equal(got, []string{"alice@example.com"}) {
 		t.Errorf("Group(Team) = %v", got)
 	}
@@ -270,7 +270,7 @@ func TestDirectoryGroupsHideOptedOut(t *testing.T) {
 	if got := f.dir.Groups(); !slices.Equal(got, []string{"Team"}) {
 		t.Errorf("Groups = %v", got)
 	}
-	mustOK(t, f.dir.SetChoice("bob@example.com", false, false))
+	mustOK(t, f.dir.SetChoice("bob@example.com", false, 0))
 	if got := f.dir.Groups(); !slices.Equal(got, []string{"Secret", "Team"}) {
 		t.Errorf("Groups after opting in again = %v", got)
 	}

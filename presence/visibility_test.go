@@ -24,7 +24,7 @@ func TestDirectoryInvisible(t *testing.T) {
 			f.dir.SetResource(jid, "res", Resource{Status: Available, Message: "secret"})
 		}},
 		{"forgotten", func(f *fixture) { online(f); mustOK(f.t, f.dir.Forget(jid)) }},
-		{"opted out", func(f *fixture) { online(f); mustOK(f.t, f.dir.SetChoice(jid, true, false)) }},
+		{"opted out", func(f *fixture) { online(f); mustOK(f.t, f.dir.SetChoice(jid, true, 0)) }},
 		{"unsubscribed by roster push", func(f *fixture) {
 			online(f)
 			mustOK(f.t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
@@ -36,7 +36,7 @@ func TestDirectoryInvisible(t *testing.T) {
 		}},
 		{"opted out, stale", func(f *fixture) {
 			online(f)
-			mustOK(f.t, f.dir.SetChoice(jid, true, false))
+			mustOK(f.t, f.dir.SetChoice(jid, true, 0))
 			f.dir.mu.Lock()
 			f.dir.stale = true
 			f.dir.mu.Unlock()

@@ -93,7 +93,7 @@ func TestKopanoReadsBothSources(t *testing.T) {
 		t.Errorf("GET = %s", body)
 	}
 	// A user who hid their status text has it left out of every source.
-	if err := f.dir.SetChoice("alice@example.com", false, true); err != nil {
+	if err := f.dir.SetChoice("alice@example.com", false, presence.FieldSet(presence.FieldMessage)); err != nil {
 		t.Fatal(err)
 	}
 	_, body = f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
@@ -110,7 +110,7 @@ func TestKopanoInvisibleLikeNonexistent(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.online(t, "hidden@example.com", presence.Available, "hi")
-	if err := f.dir.SetChoice("hidden@example.com", true, false); err != nil {
+	if err := f.dir.SetChoice("hidden@example.com", true, 0); err != nil {
 		t.Fatal(err)
 	}
 	tok := kopanoToken(testSecret, "carol@example.com", testNow.Unix())

@@ -71,7 +71,7 @@ func TestImagesInvisible(t *testing.T) {
 			f.dir.SetResource(jid, "phone", presence.Resource{Status: presence.Available, Message: "secret", Changed: time.Now()})
 		}},
 		{"forgotten", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.Forget(jid)) }},
-		{"opted out", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.SetChoice(jid, true, false)) }},
+		{"opted out", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.SetChoice(jid, true, 0)) }},
 		{"unsubscribed", func(t *testing.T, f *fixture) {
 			online(t, f)
 			mustNil(t, f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: false}))

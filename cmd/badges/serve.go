@@ -46,7 +46,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}()
 	hub := presence.NewMemHub()
 	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{
-		StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages,
+		StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages, Share: cfg.Share,
 	})
 	if err != nil {
 		return err
