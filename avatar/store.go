@@ -1,0 +1,124 @@
+package avatar
+
+import (
+	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// Sizes served: /avatar/{jid}.png?size=MinSize..MaxSize.
+const (
+	MinSize     = 16
+	MaxSize     = StoredSize
+	DefaultSize = 128
+)
+
+// cacheEntries bounds each cache of rendered PNGs (pictures and
+// placeholders): at most 512 x 512 pixels each, mostly far fewer bytes.
+const cacheEntries = 1024
+
+type sized struct {
+	key  string // picture id or JID
+	size int
+}
+
+// Store keeps the picture of each contact, as Normalize made it, and caches
+// what was rendered of them. Pictures are shared by id between contacts
+// and dropped with the last contact that shows them, so the store holds at
+// most one picture per contact. Safe for concurrent use.
+type Store struct {
+	mu    sync.Mutex
+	byJID map[string]string // jid -> id
+	byID  map[string]*picture
+
+	rendered     *lru.Cache[sized, []byte]
+	placeholders *lru.Cache[sized, []byte]
+}
+
+type picture struct {
+	png  []byte
+	refs int
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	r, _ := lru.New[sized, []byte](cacheEntries) // fails only for a size <= 0
+	p, _ := lru.New[sized, []byte](cacheEntries)
+	return &Store{byJID: make(map[string]string), byID: make(map[string]*picture), rendered: r, placeholders: p}
+}
+
+// Set makes the picture id (made by Normalize) jid's.
+func (s *Store) Set(jid, id string, png []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byJID[jid] == id {
+		return
+	}
+	s.removeLocked(jid)
+	p := s.byID[id]
+	if p == nil {
+		p = &picture{png: png}
+		s.byID[id] = p
+	}
+	p.refs++
+	s.byJID[jid] = id
+}
+
+// Remove drops jid's picture.
+func (s *Store) Remove(jid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removeLocked(jid)
+}
+
+func (s *Store) removeLocked(jid string) {
+	id, ok := s.byJID[jid]
+	if !ok {
+		return
+	}
+	delete(s.byJID, jid)
+	if p := s.byID[id]; p != nil {
+		if p.refs--; p.refs <= 0 {
+			delete(s.byID, id)
+		}
+	}
+}
+
+// Has reports whether the store holds picture id.
+func (s *Store) Has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byID[id] != nil
+}
+
+// Image returns picture id at size pixels, false if the store does not
+// hold it.
+func (s *Store) Image(id string, size int) ([]byte, bool) {
+	k := sized{id, size}
+	if b, ok := s.rendered.Get(k); ok {
+		return b, true
+	}
+	s.mu.Lock()
+	p := s.byID[id]
+	s.mu.Unlock()
+	if p == nil {
+		return nil, false
+	}
+	b, err := Resize(p.png, size)
+	if err != nil { // Normalize made it: cannot happen
+		return nil, false
+	}
+	s.rendered.Add(k, b)
+	return b, true
+}
+
+// Placeholder returns Placeholder(jid, size), cached.
+func (s *Store) Placeholder(jid string, size int) []byte {
+	k := sized{jid, size}
+	if b, ok := s.placeholders.Get(k); ok {
+		return b
+	}
+	b := Placeholder(jid, size)
+	s.placeholders.Add(k, b)
+	return b
+}
