@@ -22,14 +22,15 @@ type sized struct {
 	size int
 }
 
-// Store keeps the picture of each contact, as Normalize made it, and caches
-// what was rendered of them. Pictures are shared by id between contacts
-// and dropped with the last contact that shows them, so the store holds at
-// most one picture per contact. Safe for concurrent use.
+// Store keeps the pictures of each contact, as Normalize made them, and
+// caches what was rendered of them. A picture has an owner (a contact and
+// where it came from: "alice@example.com pep"); pictures are shared by id
+// between owners and dropped with the last, so the store holds at most one
+// picture per owner. Safe for concurrent use.
 type Store struct {
-	mu    sync.Mutex
-	byJID map[string]string // jid -> id
-	byID  map[string]*picture
+	mu      sync.Mutex
+	byOwner map[string]string // owner -> id
+	byID    map[string]*picture
 
 	rendered     *lru.Cache[sized, []byte]
 	placeholders *lru.Cache[sized, []byte]
@@ -44,39 +45,39 @@ type picture struct {
 func NewStore() *Store {
 	r, _ := lru.New[sized, []byte](cacheEntries) // fails only for a size <= 0
 	p, _ := lru.New[sized, []byte](cacheEntries)
-	return &Store{byJID: make(map[string]string), byID: make(map[string]*picture), rendered: r, placeholders: p}
+	return &Store{byOwner: make(map[string]string), byID: make(map[string]*picture), rendered: r, placeholders: p}
 }
 
-// Set makes the picture id (made by Normalize) jid's.
-func (s *Store) Set(jid, id string, png []byte) {
+// Set makes the picture id (made by Normalize) owner's.
+func (s *Store) Set(owner, id string, png []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byJID[jid] == id {
+	if cur, ok := s.byOwner[owner]; ok && cur == id {
 		return
 	}
-	s.removeLocked(jid)
+	s.removeLocked(owner)
 	p := s.byID[id]
 	if p == nil {
 		p = &picture{png: png}
 		s.byID[id] = p
 	}
 	p.refs++
-	s.byJID[jid] = id
+	s.byOwner[owner] = id
 }
 
-// Remove drops jid's picture.
-func (s *Store) Remove(jid string) {
+// Remove drops owner's picture.
+func (s *Store) Remove(owner string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.removeLocked(jid)
+	s.removeLocked(owner)
 }
 
-func (s *Store) removeLocked(jid string) {
-	id, ok := s.byJID[jid]
+func (s *Store) removeLocked(owner string) {
+	id, ok := s.byOwner[owner]
 	if !ok {
 		return
 	}
-	delete(s.byJID, jid)
+	delete(s.byOwner, owner)
 	if p := s.byID[id]; p != nil {
 		if p.refs--; p.refs <= 0 {
 			delete(s.byID, id)

@@ -14,6 +14,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
 	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
 	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
+	mux.HandleFunc("GET /avatar/{file...}", s.handleAvatar)
 
 	// JSON (SPEC 4.2).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)

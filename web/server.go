@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/avatar"
 	"badges/presence"
 )
 
@@ -87,6 +88,9 @@ type Options struct {
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
+	// Avatars holds the users' pictures; nil: none, every JID gets its
+	// placeholder.
+	Avatars Avatars
 }
 
 // Server holds the handlers' shared state.
@@ -108,6 +112,7 @@ type Server struct {
 	images        *imageCaches
 	names         *nameCache
 	redirectHosts hostSet
+	avatars       Avatars
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -143,6 +148,10 @@ func New(opt Options) *Server {
 	s.images = newImageCaches(opt.RenderCacheSize)
 	s.names = newNameCache()
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
+	s.avatars = opt.Avatars
+	if s.avatars == nil {
+		s.avatars = avatar.NewStore()
+	}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))

@@ -37,6 +37,8 @@ func (s *session) handleMessage(st *stanza, jid string) error {
 		return nil // never answer these: rooms, bounces and broadcasts
 	case st.MUC != nil || jid == s.bare || presence.Local(jid) == "":
 		return nil // room invitations, ourselves, servers and services
+	case st.Event != nil:
+		return s.pepEvent(jid, st.Event)
 	}
 	body := strings.Join(strings.Fields(strings.ToLower(text(st.Body))), " ")
 	if body == "" {

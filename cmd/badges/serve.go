@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"badges/avatar"
 	"badges/presence"
 	"badges/store"
 	"badges/web"
@@ -53,7 +54,8 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer dir.Close()
 
-	w, err := newWatcher(cfg, dir, log)
+	avatars := avatar.NewStore()
+	w, err := newWatcher(cfg, dir, avatars, log)
 	if err != nil {
 		return usageError{err}
 	}
@@ -65,6 +67,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	opts.Avatars = avatars
 	opts.Ready = func() string {
 		if w != nil && !w.Connected() {
 			return "xmpp watcher not connected"
