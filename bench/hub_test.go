@@ -21,9 +21,9 @@ func values(jid string) [2]*presence.Entry {
 	return out
 }
 
-func subscribers(b *testing.B, h *presence.MemHub, n int, topics ...presence.Topic) []*presence.Subscriber {
+func subscribers(b *testing.B, h *presence.MemHub, n int, topics ...presence.Topic) []presence.Subscription {
 	b.Helper()
-	subs := make([]*presence.Subscriber, n)
+	subs := make([]presence.Subscription, n)
 	for i := range subs {
 		subs[i] = h.Subscribe(func() {})
 		if err := subs[i].Add(0, topics...); err != nil {

@@ -107,7 +107,7 @@ func BenchmarkRenderParseQuery(b *testing.B) {
 }
 
 func newCache(b *testing.B) *render.Cache {
-	c, err := render.NewCache(1024)
+	c, err := render.NewCache(16 << 20)
 	if err != nil {
 		b.Fatal(err)
 	}

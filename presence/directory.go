@@ -285,13 +285,6 @@ func (d *Directory) commitLocked(st *jidState, prev Record) error {
 	return nil
 }
 
-// Get returns the aggregated presence of jid (unknown for invisible JIDs).
-func (d *Directory) Get(jid string) Presence {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.getLocked(jid)
-}
-
 // getLocked returns a copy of what jid shows: the source map is shared with
 // the published entry, which must not change.
 func (d *Directory) getLocked(jid string) Presence {
@@ -350,24 +343,6 @@ func (d *Directory) Group(name string) []string {
 	for _, jid := range d.groups[name] {
 		if st := d.jids[jid]; st != nil && st.visible() {
 			out = append(out, jid)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Groups returns the names of the watcher's roster groups that list at
-// least one visible JID, sorted.
-func (d *Directory) Groups() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := make([]string, 0, len(d.groups))
-	for g, members := range d.groups {
-		for _, jid := range members {
-			if st := d.jids[jid]; st != nil && st.visible() {
-				out = append(out, g)
-				break
-			}
 		}
 	}
 	sort.Strings(out)

@@ -6,27 +6,55 @@ import (
 )
 
 // Hub keeps the latest value of every topic and fans changes out to
-// subscribers. The in-memory MemHub is the only implementation today; a
-// broker shared by several replicas (Redis) can stand in behind the same
-// three calls.
+// subscribers. MemHub is the in-memory implementation; anything else (a
+// broker shared by several replicas, a wrapper that records publishes in
+// tests, see internal/hubtest) implements Hub and Subscription with nothing
+// more than these interfaces.
 type Hub interface {
 	// Publish makes e the latest value of its topic. It never blocks on a
 	// subscriber. A value whose bytes equal the current ones is dropped.
 	Publish(e *Entry)
-	// Get returns the latest value of t, or the value of an unknown JID (or
-	// an empty room) when nothing was published.
+	// Get returns the latest value of t, or DefaultEntry(t) when nothing
+	// was published.
 	Get(t Topic) *Entry
-	// Subscribe returns a subscriber with no topics yet. wake is called
-	// whenever one of its topics gets a new value; it runs with the hub
+	// Subscribe returns a subscription with no topics yet. wake is called
+	// whenever one of its topics gets a new value; it may run with the hub
 	// locked, so it must return at once and must not call the hub.
-	Subscribe(wake func()) *Subscriber
+	Subscribe(wake func()) Subscription
+}
+
+// Subscription follows a set of topics of a Hub. Publishing only records
+// the new value as pending and wakes the owner, which then calls Take to
+// collect the latest value of each changed topic: a slow owner skips
+// intermediate values but never misses the last one, and its memory is
+// bounded by its topic count.
+type Subscription interface {
+	// Add follows topics, keeping the total at or below limit (0: no
+	// limit). Each new topic's current value is delivered first. On
+	// ErrTooManyTopics nothing was added. Add after Close does nothing.
+	Add(limit int, topics ...Topic) error
+	// Remove stops following topics.
+	Remove(topics ...Topic)
+	// Take appends the latest value of every changed topic to dst, in the
+	// order the topics changed, and returns the extended slice. An owner
+	// that passes the same buffer each time takes without allocating.
+	Take(dst []*Entry) []*Entry
+	// Pending reports whether a value waits for Take. An owner that took
+	// everything checks it after marking itself idle: a wake-up that came
+	// in between may have found it busy and left the value to it.
+	Pending() bool
+	// Len reports how many topics are followed.
+	Len() int
+	// Close stops following every topic; the subscription is not used
+	// afterwards.
+	Close()
 }
 
 var _ Hub = (*MemHub)(nil)
 
 // MemHub is the in-memory latest-value hub of DESIGN.md.
 //
-// Lock order: MemHub.mu, then Subscriber.mu. Publish marks subscribers
+// Lock order: MemHub.mu, then subscriber.mu. Publish marks subscribers
 // while holding the hub lock, so a subscriber never calls into the hub
 // while holding its own. A wake-up callback runs with the hub lock held
 // and the subscriber's released.
@@ -45,7 +73,7 @@ type MemHub struct {
 type topicState struct {
 	entry *Entry // nil: the default value
 	dflt  bool   // entry holds the default value
-	subs  map[*Subscriber]*follow
+	subs  map[*subscriber]*follow
 }
 
 // NewMemHub returns an empty hub.
@@ -90,14 +118,14 @@ func (h *MemHub) Get(t Topic) *Entry {
 	}
 	h.mu.RUnlock()
 	if e == nil {
-		return defaultEntry(t)
+		return DefaultEntry(t)
 	}
 	return e
 }
 
 // Subscribe implements Hub.
-func (h *MemHub) Subscribe(wake func()) *Subscriber {
-	return &Subscriber{hub: h, wake: wake}
+func (h *MemHub) Subscribe(wake func()) Subscription {
+	return &subscriber{hub: h, wake: wake}
 }
 
 // Topics reports how many topics hold a value or a subscriber.
@@ -113,7 +141,7 @@ func (h *MemHub) Topics() int {
 // set first and call sync afterwards; whichever sync runs last sees the
 // final set, so concurrent calls can neither leave a closed subscriber
 // registered nor unregister a topic that was added again.
-func (h *MemHub) sync(s *Subscriber, topics []Topic) {
+func (h *MemHub) sync(s *subscriber, topics []Topic) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
@@ -128,7 +156,7 @@ func (h *MemHub) sync(s *Subscriber, topics []Topic) {
 				h.topics[t] = ts
 			}
 			if ts.subs == nil {
-				ts.subs = make(map[*Subscriber]*follow)
+				ts.subs = make(map[*subscriber]*follow)
 			}
 			ts.subs[s] = f
 			continue
@@ -153,11 +181,14 @@ func isDefault(e *Entry) bool {
 	} else if e.Presence.Status != Unknown {
 		return false
 	}
-	return bytes.Equal(e.JSON, defaultEntry(e.Topic).JSON)
+	return bytes.Equal(e.JSON, DefaultEntry(e.Topic).JSON)
 }
 
-// defaultEntry is the value of a topic nothing was published for.
-func defaultEntry(t Topic) *Entry {
+// DefaultEntry is the value of a topic nothing was published for: the
+// presence of a JID that does not exist, or an empty room. It is also the
+// answer for a topic a reader may not see (package visibility), so that the
+// two cannot be told apart.
+func DefaultEntry(t Topic) *Entry {
 	if t.Kind == KindRoom {
 		return NewRoomEntry(Room{Room: t.Name})
 	}

@@ -77,37 +77,3 @@ func ParseState(s string) (Status, error) {
 	}
 	return "", fmt.Errorf("%w: state %q (want available, busy, away or unavailable)", ErrBadStatus, s)
 }
-
-// Word is the badge word shown for the status.
-func (s Status) Word() string {
-	switch s {
-	case Available:
-		return "online"
-	case Chat:
-		return "free to chat"
-	case Away:
-		return "away"
-	case XA:
-		return "extended away"
-	case DND:
-		return "do not disturb"
-	case Offline:
-		return "offline"
-	}
-	return "unknown"
-}
-
-// Color is the shields colour name of the status.
-func (s Status) Color() string {
-	switch s {
-	case Available, Chat:
-		return "brightgreen"
-	case Away:
-		return "yellow"
-	case XA:
-		return "orange"
-	case DND:
-		return "red"
-	}
-	return "lightgrey"
-}

@@ -8,12 +8,8 @@ import (
 // ErrTooManyTopics is returned when a subscriber would exceed its limit.
 var ErrTooManyTopics = errors.New("too many subscriptions")
 
-// Subscriber follows a set of topics. Publishing only records the new value
-// as pending and wakes the subscriber; its owner then calls Take to collect
-// the latest value of each changed topic. A slow owner skips intermediate
-// values but never misses the last one, and its memory is bounded by its
-// topic count.
-type Subscriber struct {
+// subscriber is MemHub's Subscription.
+type subscriber struct {
 	hub *MemHub
 	// wake tells the owner that a value is pending. It is called with the
 	// hub locked, so it must return at once and must not call the hub.
@@ -53,7 +49,7 @@ type pending struct {
 }
 
 // Len reports how many topics the subscriber follows.
-func (s *Subscriber) Len() int {
+func (s *subscriber) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.topics)
@@ -62,7 +58,7 @@ func (s *Subscriber) Len() int {
 // Pending reports whether a value waits for Take. An owner that took
 // everything checks it after marking itself idle: a wake-up that came in
 // between may have found it busy and left the value to it.
-func (s *Subscriber) Pending() bool {
+func (s *subscriber) Pending() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.dirty) > 0
@@ -72,7 +68,7 @@ func (s *Subscriber) Pending() bool {
 // Each new topic is marked dirty so that its current value is delivered
 // first. On ErrTooManyTopics nothing was added. Add after Close does
 // nothing.
-func (s *Subscriber) Add(limit int, topics ...Topic) error {
+func (s *subscriber) Add(limit int, topics ...Topic) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -100,7 +96,7 @@ func (s *Subscriber) Add(limit int, topics ...Topic) error {
 }
 
 // Remove stops following topics.
-func (s *Subscriber) Remove(topics ...Topic) {
+func (s *subscriber) Remove(topics ...Topic) {
 	s.mu.Lock()
 	var gone []Topic
 	for _, t := range topics {
@@ -120,7 +116,7 @@ func (s *Subscriber) Remove(topics ...Topic) {
 // dropDirtyLocked removes topics no longer followed from the dirty list;
 // without it, adding and removing one topic over and over while the owner
 // is not taking would grow the list without bound.
-func (s *Subscriber) dropDirtyLocked() {
+func (s *subscriber) dropDirtyLocked() {
 	kept := s.dirty[:0]
 	for _, p := range s.dirty {
 		if !p.f.gone {
@@ -135,7 +131,7 @@ func (s *Subscriber) dropDirtyLocked() {
 // Take appends the latest value of every dirty topic to dst, in the order
 // the topics changed, clears the dirty set and returns the extended slice.
 // An owner that passes the same buffer each time takes without allocating.
-func (s *Subscriber) Take(dst []*Entry) []*Entry {
+func (s *subscriber) Take(dst []*Entry) []*Entry {
 	s.mu.Lock()
 	from := len(dst)
 	var unresolved []Topic // rare: only topics just followed
@@ -159,7 +155,7 @@ func (s *Subscriber) Take(dst []*Entry) []*Entry {
 }
 
 // Close stops following every topic. The subscriber is not used afterwards.
-func (s *Subscriber) Close() {
+func (s *subscriber) Close() {
 	s.mu.Lock()
 	s.closed = true
 	topics := make([]Topic, 0, len(s.topics))
@@ -173,7 +169,7 @@ func (s *Subscriber) Close() {
 }
 
 // lookup returns the follow of t, nil when t is not followed.
-func (s *Subscriber) lookup(t Topic) *follow {
+func (s *subscriber) lookup(t Topic) *follow {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.topics[t]
@@ -183,7 +179,7 @@ func (s *Subscriber) lookup(t Topic) *follow {
 // Take time) and wakes the owner. It reports whether the subscriber still
 // follows the topic. The caller holds the hub lock, which orders the marks
 // of one topic.
-func (s *Subscriber) mark(f *follow, e *Entry) bool {
+func (s *subscriber) mark(f *follow, e *Entry) bool {
 	s.mu.Lock()
 	if f.gone {
 		s.mu.Unlock()

@@ -12,10 +12,10 @@ import (
 // capacity 1, as a writer goroutine would wait for them.
 type testSub struct{ *ChanSubscriber }
 
-func newSub(h Hub) *testSub { return &testSub{SubscribeChan(h)} }
+func newSub(h *MemHub) *testSub { return &testSub{SubscribeChan(h)} }
 
 // Take takes into a fresh slice.
-func (s *testSub) Take() []*Entry { return s.Subscriber.Take(nil) }
+func (s *testSub) Take() []*Entry { return s.subscriber.Take(nil) }
 
 // await waits for s to be woken and takes its values.
 func await(t *testing.T, s *testSub) []*Entry {
@@ -232,7 +232,7 @@ func TestSubscriberRaces(t *testing.T) {
 		h.mu.RLock()
 		var registered bool
 		if ts := h.topics[topic]; ts != nil {
-			_, registered = ts.subs[s.Subscriber]
+			_, registered = ts.subs[s.subscriber]
 		}
 		h.mu.RUnlock()
 		if follows := s.Len() == 1; follows != registered {

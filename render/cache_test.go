@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 )
 
 func TestCache(t *testing.T) {
-	c, err := NewCache(64)
+	c, err := NewCache(1 << 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,23 +60,29 @@ func TestCache(t *testing.T) {
 }
 
 func TestCacheBounded(t *testing.T) {
-	c, err := NewCache(4)
+	const budget = 64 << 10
+	c, err := NewCache(budget)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 10 {
-		c.Room(presence.Room{Room: "r@m", Occupants: i}, Options{}, SVG)
+	var drawn int
+	for i := range 200 {
+		img := c.Badge(alice(presence.Away), Options{Label: strings.Repeat("x", i), HasLabel: true, Scale: 3}, PNG)
+		drawn += len(img.Body)
 	}
-	if c.Len() != 4 {
-		t.Errorf("cache holds %d, want 4", c.Len())
+	if drawn < 4*budget {
+		t.Fatalf("the test drew only %d bytes", drawn)
+	}
+	if got := c.Bytes(); got > budget || got < budget/4 {
+		t.Errorf("cache holds %d bytes, want at most %d and not nearly empty", got, budget)
 	}
 	if _, err := NewCache(0); err == nil {
-		t.Error("a cache of size 0 was accepted")
+		t.Error("a cache of 0 bytes was accepted")
 	}
 }
 
 func TestCacheConcurrent(t *testing.T) {
-	c, err := NewCache(16)
+	c, err := NewCache(1 << 20)
 	if err != nil {
 		t.Fatal(err)
 	}

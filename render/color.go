@@ -102,8 +102,6 @@ var (
 	darkShadow        = mustColor("#010101")
 	lightShadow       = mustColor("#ccc")
 	errorColor        = mustColor("red")
-	roomColor         = mustColor("brightgreen")
-	emptyRoomColor    = mustColor("lightgrey")
 )
 
 // textColors picks the text colour and its shadow for a background.

@@ -40,7 +40,8 @@ func Icon(s presence.Status, o Options, f Format) Image {
 }
 
 func iconSpecFor(s presence.Status, o Options) iconSpec {
-	return iconSpec{color: o.statusColor(s), mark: statusMark(s), word: s.Word(), size: o.size()}
+	c, _ := o.statusColor(s)
+	return iconSpec{color: c, mark: statusMark(s), word: StatusWord(s), size: o.size()}
 }
 
 func statusMark(s presence.Status) iconMark {

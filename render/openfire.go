@@ -39,3 +39,31 @@ var openfireImages = sync.OnceValue(func() map[string]Image {
 	}
 	return m
 })
+
+// OpenfireText is the plugin's text answer: the status text, else
+// Openfire's word for the status; "Forbidden" for what it cannot report
+// (unknown, which is also what every hidden JID shows). It is a badge
+// message as Describe makes it, in Openfire's words.
+func OpenfireText(p presence.Presence) string {
+	if OpenfireName(p.Status) == "forbidden" {
+		return "Forbidden"
+	}
+	return describePresence(p, Options{Message: MessageText}, openfireWord).Message
+}
+
+// openfireWord is Openfire's word for a status it can report.
+func openfireWord(s presence.Status) string {
+	switch s {
+	case presence.Available:
+		return "Available"
+	case presence.Chat:
+		return "Free to chat"
+	case presence.Away:
+		return "Away"
+	case presence.XA:
+		return "Extended away"
+	case presence.DND:
+		return "Do not disturb"
+	}
+	return "Unavailable"
+}

@@ -85,14 +85,6 @@ func (o Options) size() int {
 	return min(max(o.Size, MinIconSize), MaxIconSize)
 }
 
-// statusColor is the message colour of status s under o.
-func (o Options) statusColor(s presence.Status) Color {
-	if c := o.StatusColors[s]; !c.IsZero() {
-		return c
-	}
-	return o.Color.or(mustColor(s.Color()))
-}
-
 // label returns the label to show: the option's when given, else def.
 func (o Options) label(def string) string {
 	if o.HasLabel {

@@ -142,8 +142,8 @@ func TestIconSizes(t *testing.T) {
 			if w, h := svgSize(t, root); w != tt.want || h != tt.want {
 				t.Errorf("SVG icon asked %d: %dx%d, want %d", tt.asked, w, h, tt.want)
 			}
-			if root.AriaLabel != s.Word() {
-				t.Errorf("icon aria-label %q, want %q", root.AriaLabel, s.Word())
+			if root.AriaLabel != StatusWord(s) {
+				t.Errorf("icon aria-label %q, want %q", root.AriaLabel, StatusWord(s))
 			}
 		}
 	}

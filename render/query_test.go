@@ -54,13 +54,13 @@ func TestParseQuery(t *testing.T) {
 
 func TestStatusColourPrecedence(t *testing.T) {
 	o := ParseQuery(url.Values{"color": {"blue"}, "dnd": {"purple"}}, SVG)
-	if got := o.statusColor(presence.DND); got != mustColor("purple") {
+	if got, _ := o.statusColor(presence.DND); got != mustColor("purple") {
 		t.Errorf("dnd: %v, want the per-status colour", got)
 	}
-	if got := o.statusColor(presence.Away); got != mustColor("blue") {
+	if got, _ := o.statusColor(presence.Away); got != mustColor("blue") {
 		t.Errorf("away: %v, want color=", got)
 	}
-	if got := (Options{}).statusColor(presence.Away); got != mustColor("yellow") {
+	if got, _ := (Options{}).statusColor(presence.Away); got != mustColor("yellow") {
 		t.Errorf("default away: %v, want yellow", got)
 	}
 }

@@ -80,16 +80,12 @@ func newImage(body []byte, f Format) Image {
 	return Image{Body: body, ContentType: f.ContentType(), ETag: presence.ETag(body)}
 }
 
-// Badge renders the badge of a JID's presence: label the JID (unless
-// o says otherwise), message the badge word or status text, colour the
-// status's.
+// Badge renders the badge of a JID's presence, as Describe says it.
 func Badge(p presence.Presence, o Options, f Format) Image {
 	return drawSpec(badgeSpec(p, o), o.scale(f), f)
 }
 
-// RoomBadge renders a room's badge: label the room's local part (unless o
-// says otherwise), message "N online", brightgreen while anyone is there
-// and lightgrey when nobody is (o.Color overrides both).
+// RoomBadge renders a room's badge, as Describe says it.
 func RoomBadge(r presence.Room, o Options, f Format) Image {
 	return drawSpec(roomSpec(r, o), o.scale(f), f)
 }
@@ -102,24 +98,16 @@ func ErrorBadge(msg string, o Options, f Format) Image {
 }
 
 func badgeSpec(p presence.Presence, o Options) spec {
-	msg := p.Status.Word()
-	if o.Message == MessageText && p.Message != "" {
-		msg = p.Message
-	}
-	return o.newSpec(o.label(p.JID), msg, o.statusColor(p.Status))
+	return o.descSpec(describePresence(p, o, StatusWord))
 }
 
 func roomSpec(r presence.Room, o Options) spec {
-	label := presence.Local(r.Room)
-	if label == "" {
-		label = r.Room
-	}
-	n := max(r.Occupants, 0)
-	c := roomColor
-	if n == 0 {
-		c = emptyRoomColor
-	}
-	return o.newSpec(o.label(label), strconv.Itoa(n)+" online", o.Color.or(c))
+	return o.descSpec(describeRoom(r, o))
+}
+
+// descSpec draws what Describe says.
+func (o Options) descSpec(d Description) spec {
+	return o.newSpec(d.Label, d.Message, d.Color)
 }
 
 func errorSpec(msg string, o Options) spec {

@@ -39,7 +39,7 @@ func TestBadgeSVGGolden(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				body := Badge(alice(s), Options{Style: st}, SVG).Body
 				root := parseSVG(t, body)
-				if want := "alice@example.com: " + s.Word(); root.AriaLabel != want || root.Title != want {
+				if want := "alice@example.com: " + StatusWord(s); root.AriaLabel != want || root.Title != want {
 					t.Errorf("aria-label %q, title %q; want %q", root.AriaLabel, root.Title, want)
 				}
 				if root.Role != "img" {

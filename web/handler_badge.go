@@ -57,10 +57,10 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, kind imageKi
 	}
 	// Under public visibility no sig matters: the query stays unparsed.
 	sig := ""
-	if s.verify != nil {
+	if s.vis.Signed() {
 		sig = sigOf(r)
 	}
-	writeImage(w, r, http.StatusOK, s.images.image(s.entry(t, sig), kind, f, r.URL.RawQuery))
+	writeImage(w, r, http.StatusOK, s.images.image(s.vis.Entry(t, sig), kind, f, r.URL.RawQuery))
 }
 
 // writeImage answers with a rendered image under the rules of every

@@ -241,7 +241,7 @@ func (s *Server) writeKopanoRead(w http.ResponseWriter, r *http.Request, call ko
 // visibility hides it from this reader.
 func (s *Server) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
 	out := kopanoUserStatus{UserID: t.userID, XMPP: kopanoUnavailable, Spreed: kopanoUnavailable}
-	if s.verify != nil && t.jid != owner && !s.verify(presence.JIDTopic(t.jid), t.sig) {
+	if _, visible := s.vis.Read(presence.JIDTopic(t.jid), t.sig); !visible && t.jid != owner {
 		return out
 	}
 	src := s.dir.Sources(t.jid)

@@ -72,7 +72,7 @@ func TestKopanoRoundTrip(t *testing.T) {
 	if got := kopanoUsers(t, body); got[0].Spreed.Status != "unavailable" {
 		t.Errorf("POST unavailable = %s", body)
 	}
-	if p := f.dir.Get("alice@example.com"); p.Status != presence.Offline || p.LastSeen.IsZero() {
+	if p := f.hub.Get(presence.JIDTopic("alice@example.com")).Presence; p.Status != presence.Offline || p.LastSeen.IsZero() {
 		t.Errorf("after unavailable: %+v", p)
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) handleOpenfire(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var t presence.Topic
 		if t, err = s.names.topic(presence.KindJID, q.jid); err == nil {
-			s.openfireAnswer(w, r, q, s.entry(t, q.sig).Presence)
+			s.openfireAnswer(w, r, q, s.vis.Entry(t, q.sig).Presence)
 			return
 		}
 	}
@@ -88,7 +88,7 @@ func openfireParams(r *http.Request) (url.Values, error) {
 func (s *Server) openfireAnswer(w http.ResponseWriter, r *http.Request, q openfireQuery, p presence.Presence) {
 	switch q.typ {
 	case openfireText:
-		writeCachedBody(w, r, http.StatusOK, typeOpenfireText, []byte(openfireWord(p)+"\n"))
+		writeCachedBody(w, r, http.StatusOK, typeOpenfireText, []byte(render.OpenfireText(p)+"\n"))
 	case openfireXML:
 		writeCachedBody(w, r, http.StatusOK, typeOpenfireXML, openfireXMLOf(p))
 	default:
@@ -116,30 +116,6 @@ func writeCachedBody(w http.ResponseWriter, r *http.Request, status int, ctype s
 	writeCached(w, r, status, ctype, presence.ETag(body), body)
 }
 
-// openfireWord is the plugin's text answer: the status text, else
-// Openfire's word for the status; Forbidden for what may not be seen.
-func openfireWord(p presence.Presence) string {
-	if !visibleToOpenfire(p.Status) {
-		return "Forbidden"
-	}
-	if p.Message != "" {
-		return p.Message
-	}
-	switch p.Status {
-	case presence.Available:
-		return "Available"
-	case presence.Chat:
-		return "Free to chat"
-	case presence.Away:
-		return "Away"
-	case presence.XA:
-		return "Extended away"
-	case presence.DND:
-		return "Do not disturb"
-	}
-	return "Unavailable"
-}
-
 // openfireXMLOf is the plugin's XML answer, shaped as Openfire's plugin
 // writes its presence packets, with the bare JID only:
 //
@@ -161,7 +137,7 @@ func openfireXMLOf(p presence.Presence) []byte {
 		b.WriteString(`<presence type="unavailable" from="`)
 		escapeXML(&b, p.JID)
 		b.WriteString(`"><status>`)
-		escapeXML(&b, openfireWord(p))
+		escapeXML(&b, render.OpenfireText(p))
 		b.WriteString(`</status></presence>`)
 	default:
 		b.WriteString(`<presence from="`)

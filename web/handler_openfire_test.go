@@ -83,7 +83,7 @@ func TestOpenfireForbidden(t *testing.T) {
 	if got := string(openfireXMLOf(presence.Presence{JID: "nobody@example.com", Status: presence.Unknown, Message: "x"})); got != wantXML {
 		t.Errorf("unknown status xml = %q", got)
 	}
-	if got := openfireWord(presence.Presence{Status: presence.Unknown, Message: "x"}); got != "Forbidden" {
+	if got := render.OpenfireText(presence.Presence{Status: presence.Unknown, Message: "x"}); got != "Forbidden" {
 		t.Errorf("unknown status text = %q", got)
 	}
 }

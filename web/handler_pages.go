@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 
 	"badges/presence"
+	"badges/render"
 	"badges/templates"
 )
 
@@ -97,14 +97,14 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 // like one whose members all hide. Under signed visibility there is no
 // group dashboard, since its list of members would itself leak.
 func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
-	if s.verify != nil {
+	if s.vis.Signed() {
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
 	group := r.PathValue("group")
 	var cards []templates.Card
 	for _, jid := range s.dir.Group(group) {
-		e := s.hub.Get(presence.JIDTopic(jid))
+		e := s.vis.Entry(presence.JIDTopic(jid), "")
 		// A visible JID always has at least one source; an invisible one is
 		// shown nowhere, not even as unknown.
 		if len(e.Presence.Sources) == 0 {
@@ -134,23 +134,22 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.entry(presence.Topic{Kind: kind, Name: name}, sig))
+	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig))
 	c.Sig = sig
 	return c, nil
 }
 
+// cardOf is the card of a JID or room: its status and words as
+// render.Describe gives them to a badge with default options.
 func cardOf(e *presence.Entry) templates.Card {
+	d := render.Describe(e, render.Options{})
+	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
-		status := presence.Offline
-		if e.Room.Occupants > 0 {
-			status = presence.Available
-		}
-		return templates.Card{Kind: "room", Name: e.Topic.Name, Status: string(status),
-			Word: strconv.Itoa(e.Room.Occupants) + " online"}
+		c.Kind = "room"
+	} else {
+		c.Message = e.Presence.Message
 	}
-	p := e.Presence
-	return templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(p.Status),
-		Word: p.Status.Word(), Message: p.Message}
+	return c
 }
 
 // writePage renders a page with the page headers. Pages carry presence, so

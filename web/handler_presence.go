@@ -19,7 +19,7 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	e := s.entry(presence.JIDTopic(jid), sigOf(r))
+	e := s.vis.Entry(presence.JIDTopic(jid), sigOf(r))
 	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
 }
 
@@ -52,7 +52,7 @@ func (s *Server) handlePresenceBatch(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			body.WriteByte(',')
 		}
-		body.Write(s.entry(presence.JIDTopic(jid), sig).JSON)
+		body.Write(s.vis.Entry(presence.JIDTopic(jid), sig).JSON)
 	}
 	body.WriteString(`]}`)
 	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body.Bytes()), body.Bytes())
@@ -66,6 +66,6 @@ func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	e := s.entry(presence.RoomTopic(room), sigOf(r))
+	e := s.vis.Entry(presence.RoomTopic(room), sigOf(r))
 	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"badges/presence"
@@ -52,7 +51,7 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 		return
 	}
 	q := r.URL.Query()
-	body, err := json.Marshal(shieldsOf(s.entry(t, q.Get("sig")), q))
+	body, err := json.Marshal(shieldsOf(s.vis.Entry(t, q.Get("sig")), q))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -60,35 +59,12 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
 }
 
-// shieldsOf builds the endpoint badge with the texts and colours the SVG
-// badge of the same query shows. Colours are shields' names where the
-// status picks them, else the hex form of the colour the query gave.
+// shieldsOf builds the endpoint badge with the texts and colour that
+// render.Describe gives the SVG badge of the same query.
 func shieldsOf(e *presence.Entry, q url.Values) shieldsBadge {
 	o := render.ParseQuery(q, render.SVG)
-	var label, message, color string
-	if e.Topic.Kind == presence.KindRoom {
-		label = presence.Local(e.Topic.Name)
-		n := max(e.Room.Occupants, 0)
-		message = strconv.Itoa(n) + " online"
-		// As on the room's SVG badge: green while anyone is there.
-		color = presence.Available.Color()
-		if n == 0 {
-			color = presence.Offline.Color()
-		}
-		color = colorOr(o.Color, color)
-	} else {
-		p := e.Presence
-		label, message = p.JID, p.Status.Word()
-		if o.Message == render.MessageText && p.Message != "" {
-			message = p.Message
-		}
-		// A per-status colour wins over color=, as on the SVG badge.
-		color = colorOr(o.StatusColors[p.Status], colorOr(o.Color, p.Status.Color()))
-	}
-	if o.HasLabel {
-		label = o.Label
-	}
-	b := shieldsBadge{SchemaVersion: 1, Label: label, Message: message, Color: color,
+	d := render.Describe(e, o)
+	b := shieldsBadge{SchemaVersion: 1, Label: d.Label, Message: d.Message, Color: d.ShieldsColor(),
 		LabelColor: o.LabelColor.String()}
 	if q.Get("style") != "" {
 		b.Style = string(o.Style)
@@ -97,12 +73,4 @@ func shieldsOf(e *presence.Entry, q url.Values) shieldsBadge {
 		b.NamedLogo = "xmpp"
 	}
 	return b
-}
-
-// colorOr is c in hex, or def when c is unset.
-func colorOr(c render.Color, def string) string {
-	if c.IsZero() {
-		return def
-	}
-	return c.String()
 }

@@ -2,10 +2,16 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"badges/presence"
+	"badges/render"
 )
 
 func TestShields(t *testing.T) {
@@ -73,6 +79,57 @@ func TestShieldsErrors(t *testing.T) {
 		var e struct{ Error string }
 		if res.StatusCode != code || json.Unmarshal([]byte(body), &e) != nil || e.Error == "" {
 			t.Errorf("%s = %d %s, want %d and a JSON error", path, res.StatusCode, body, code)
+		}
+	}
+}
+
+// TestShieldsSaysWhatTheBadgeSays renders the same queries as an SVG badge
+// and as shields' endpoint JSON: label, message and colour must agree, for
+// every status, with and without status texts, and for rooms.
+func TestShieldsSaysWhatTheBadgeSays(t *testing.T) {
+	f := newFixture(t, Options{})
+	var jids []string
+	for i, st := range presence.Statuses {
+		jid := fmt.Sprintf("u%d@example.com", i)
+		jids = append(jids, jid)
+		switch st {
+		case presence.Unknown:
+		case presence.Offline:
+			f.online(t, jid, presence.Available, "")
+			f.dir.RemoveResource(jid, "phone")
+		default:
+			f.online(t, jid, st, "text of "+string(st))
+		}
+	}
+	f.dir.SetRoom("full@rooms.example.com", 4)
+	queries := []string{"", "message=text", "label=Me", "label=", "color=blue", "dnd=purple&away=ABCDEF&color=green",
+		"labelColor=red&message=text&available=yellow"}
+	paths := slices.Clone(jids)
+	paths = append(paths, "room/full@rooms.example.com", "room/empty@rooms.example.com")
+	fill := regexp.MustCompile(`<rect[^>]*fill="(#[0-9a-f]+)"`)
+	for _, p := range paths {
+		for _, q := range queries {
+			_, svg := f.do(t, "GET", "/badge/"+strings.TrimPrefix(p, "room/")+".svg?"+q, nil)
+			if strings.HasPrefix(p, "room/") {
+				_, svg = f.do(t, "GET", "/room/"+strings.TrimPrefix(p, "room/")+".svg?"+q, nil)
+			}
+			_, body := f.do(t, "GET", "/shields/"+p+".json?"+q, nil)
+			var sh shieldsBadge
+			if err := json.Unmarshal([]byte(body), &sh); err != nil {
+				t.Fatalf("%s?%s: %v: %s", p, q, err, body)
+			}
+			want := sh.Message
+			if sh.Label != "" {
+				want = sh.Label + ": " + sh.Message
+			}
+			if !strings.Contains(svg, `aria-label="`+html.EscapeString(want)+`"`) {
+				t.Errorf("%s?%s: shields says %q, the SVG %.120s", p, q, want, svg)
+			}
+			c, ok := render.ParseColor(sh.Color)
+			fills := fill.FindAllStringSubmatch(svg, -1)
+			if !ok || len(fills) == 0 || fills[len(fills)-1][1] != c.String() {
+				t.Errorf("%s?%s: shields colour %q (%v), SVG fills %v", p, q, sh.Color, c, fills)
+			}
 		}
 	}
 }

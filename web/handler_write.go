@@ -143,7 +143,7 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (jid string
 // guards (the XMPP source, the status text), so a key's write is
 // acknowledged with 204 and no body; the JID's own token sees its presence.
 func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, p presence.Presence, own bool) {
-	if s.verify != nil && !own {
+	if s.vis.Signed() && !own {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return

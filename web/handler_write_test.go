@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/store"
 )
@@ -211,7 +212,7 @@ func netAddr(i int) string { return fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8
 // A write is acknowledged only once stored: when the store fails, the
 // client gets a 500 and readers keep the previous presence.
 func TestPresencePutNotAcknowledgedUnstored(t *testing.T) {
-	hub := presence.NewMemHub()
+	hub := hubtest.NewRecorder(presence.NewMemHub())
 	st := &failingStore{Store: openStore(t)}
 	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{ShowMessages: true})
 	if err != nil {

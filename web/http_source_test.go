@@ -10,7 +10,7 @@ import (
 
 // awaitHub waits for the hub to deliver jid's presence with status want to
 // s, woken through woken, failing the test at ctx's deadline.
-func awaitHub(ctx context.Context, t *testing.T, s *presence.Subscriber, woken <-chan struct{}, want presence.Status) presence.Presence {
+func awaitHub(ctx context.Context, t *testing.T, s presence.Subscription, woken <-chan struct{}, want presence.Status) presence.Presence {
 	t.Helper()
 	for {
 		for _, e := range s.Take(nil) {
@@ -101,7 +101,7 @@ func TestHTTPSourceExpires(t *testing.T) {
 	if p.LastSeen.IsZero() || p.Sources[presence.SourceHTTP] != presence.Offline {
 		t.Errorf("expired: %+v", p)
 	}
-	if p := f.dir.Get("bob@example.com"); p.Status != presence.DND {
+	if p := f.hub.Get(presence.JIDTopic("bob@example.com")).Presence; p.Status != presence.DND {
 		t.Errorf("bob expired with alice: %+v", p)
 	}
 }

@@ -4,22 +4,39 @@ import (
 	"net/url"
 	"strings"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/maypok86/otter/v2"
 
 	"badges/presence"
 	"badges/render"
 )
 
-// Bounds of the image caches.
+// Bounds of the caches (docs/API.md#errors-and-limits: caches are bounded
+// in bytes, all together, so that no stream of distinct requests can grow
+// the process past its budget).
 const (
-	// defaultRenderCacheSize is Options.RenderCacheSize when unset: an SVG
-	// badge takes about 1.5 KiB and a PNG up to a few, so a busy instance
-	// keeps its every badge for some MiB.
-	defaultRenderCacheSize = 4096
+	// defaultCacheBytes is Options.CacheBytes when unset: an SVG badge
+	// takes about 1.5 KiB and a PNG up to a few, so a busy instance keeps
+	// its every badge in a few MiB, and 64 MiB leaves room for large ones.
+	defaultCacheBytes = 64 << 20
 	// maxCachedQuery keeps long queries out of the answer cache, so that
 	// nobody can fill it with huge keys.
 	maxCachedQuery = 512
+	// entryBytes is what an answer holds beyond its query and image: the
+	// cache's node and, through its key, the hub entry it was drawn for.
+	entryBytes = render.EntryOverhead + 512
 )
+
+// cacheShares splits Options.CacheBytes among the caches: rendered images,
+// answers (which mostly point at the same images, counted again to be
+// safe) and normalised names.
+func cacheShares(total int64) (images, answers, names int64) {
+	if total <= 0 {
+		total = defaultCacheBytes
+	}
+	images = total / 2
+	answers = total * 3 / 8
+	return images, answers, total - images - answers
+}
 
 // imageKind is what an image route draws.
 type imageKind uint8
@@ -48,21 +65,22 @@ type answerKey struct {
 // they were asked for. Safe for concurrent use.
 type imageCaches struct {
 	render  *render.Cache
-	answers *lru.Cache[answerKey, render.Image]
+	answers *otter.Cache[answerKey, render.Image]
 }
 
-func newImageCaches(size int) *imageCaches {
-	if size <= 0 {
-		size = defaultRenderCacheSize
-	}
-	rc, err := render.NewCache(size)
+// newImageCaches holds images within imageBytes and answers within
+// answerBytes, both positive.
+func newImageCaches(imageBytes, answerBytes int64) *imageCaches {
+	rc, err := render.NewCache(imageBytes)
 	if err != nil {
-		panic("web: " + err.Error()) // only for a size <= 0
+		panic("web: " + err.Error()) // only for a budget <= 0
 	}
-	answers, err := lru.New[answerKey, render.Image](size)
-	if err != nil {
-		panic("web: answer cache: " + err.Error())
-	}
+	answers := otter.Must(&otter.Options[answerKey, render.Image]{
+		MaximumWeight: uint64(answerBytes),
+		Weigher: func(k answerKey, img render.Image) uint32 {
+			return uint32(entryBytes + len(k.query) + len(img.Body) + len(img.ETag))
+		},
+	})
 	return &imageCaches{render: rc, answers: answers}
 }
 
@@ -90,7 +108,7 @@ func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, 
 	cacheable := e.Version != 0 && len(rawQuery) <= maxCachedQuery
 	k := answerKey{e: e, kind: kind, f: f, query: rawQuery}
 	if cacheable {
-		if img, ok := c.answers.Get(k); ok {
+		if img, ok := c.answers.GetIfPresent(k); ok {
 			return img
 		}
 	}
@@ -107,7 +125,7 @@ func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, 
 	if cacheable {
 		// A clone: the query may share memory with the whole request.
 		k.query = strings.Clone(rawQuery)
-		c.answers.Add(k, img)
+		c.answers.Set(k, img)
 	}
 	return img
 }
@@ -115,4 +133,11 @@ func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, 
 // error returns an image that says msg, styled by the request's query.
 func (c *imageCaches) error(msg, rawQuery string, f render.Format) render.Image {
 	return c.render.Error(msg, options(rawQuery, f), f)
+}
+
+// bytes is the weight of what both caches hold, after evicting what is over
+// their budgets.
+func (c *imageCaches) bytes() uint64 {
+	c.answers.CleanUp()
+	return c.render.Bytes() + c.answers.WeightedSize()
 }

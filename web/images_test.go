@@ -10,7 +10,7 @@ import (
 )
 
 func TestImageCaches(t *testing.T) {
-	c := newImageCaches(16)
+	c := newImageCaches(1<<20, 1<<20)
 	hub := presence.NewMemHub()
 	hub.Publish(presence.NewPresenceEntry(presence.Presence{JID: "a@b", Status: presence.Away,
 		Sources: map[presence.Source]presence.Status{presence.SourceHTTP: presence.Away}}))
@@ -27,12 +27,12 @@ func TestImageCaches(t *testing.T) {
 			t.Errorf("query %q: the answer is not the rendered badge", q)
 		}
 	}
-	if n := c.answers.Len(); n != 2 {
+	if n := c.answers.EstimatedSize(); n != 2 {
 		t.Errorf("%d answers cached, want 2", n)
 	}
 	c.image(fresh, badgeImage, render.SVG, "")
 	c.image(held, badgeImage, render.SVG, "label="+strings.Repeat("x", maxCachedQuery))
-	if n := c.answers.Len(); n != 2 {
+	if n := c.answers.EstimatedSize(); n != 2 {
 		t.Errorf("a fresh entry or a long query was cached: %d answers", n)
 	}
 	// Kinds and formats of one entry and query are apart.

@@ -3,7 +3,7 @@ package web
 import (
 	"strings"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/maypok86/otter/v2"
 
 	"badges/presence"
 )
@@ -13,12 +13,11 @@ import (
 // (about 0.6 µs and 6 allocations for a plain ASCII JID, far more for
 // others). nameCache remembers the normalised form of recent raw names.
 const (
-	// nameCacheSize bounds the entries: enough for every badge of a busy
-	// instance, at most a few hundred KiB given maxCachedName.
-	nameCacheSize = 4096
 	// maxCachedName keeps long names out, so that an attacker cycling
 	// through huge valid JIDs cannot make the cache large.
 	maxCachedName = 256
+	// nameEntryBytes is what an entry holds beyond its two strings.
+	nameEntryBytes = 160
 )
 
 // nameKey is a raw name as a request gave it and what it should name.
@@ -31,22 +30,24 @@ type nameKey struct {
 // valid names are kept: an invalid one is parsed again each time, which
 // costs the client, not the cache. Safe for concurrent use.
 type nameCache struct {
-	lru *lru.Cache[nameKey, string]
+	c *otter.Cache[nameKey, string]
 }
 
-func newNameCache() *nameCache {
-	l, err := lru.New[nameKey, string](nameCacheSize)
-	if err != nil {
-		panic("web: name cache: " + err.Error()) // only for a size <= 0
-	}
-	return &nameCache{lru: l}
+// newNameCache holds names within maxBytes, which is positive.
+func newNameCache(maxBytes int64) *nameCache {
+	return &nameCache{c: otter.Must(&otter.Options[nameKey, string]{
+		MaximumWeight: uint64(maxBytes),
+		Weigher: func(k nameKey, name string) uint32 {
+			return uint32(nameEntryBytes + len(k.raw) + len(name))
+		},
+	})}
 }
 
 // topic normalises raw as a JID (presence.ParseJID) or, for KindRoom, as a
 // room (presence.ParseRoom), and returns its topic.
 func (c *nameCache) topic(kind presence.Kind, raw string) (presence.Topic, error) {
 	k := nameKey{kind, raw}
-	if name, ok := c.lru.Get(k); ok {
+	if name, ok := c.c.GetIfPresent(k); ok {
 		return presence.Topic{Kind: kind, Name: name}, nil
 	}
 	parse := presence.ParseJID
@@ -59,7 +60,14 @@ func (c *nameCache) topic(kind presence.Kind, raw string) (presence.Topic, error
 	}
 	if len(raw) <= maxCachedName {
 		// A clone: raw may share memory with the whole request target.
-		c.lru.Add(nameKey{kind, strings.Clone(raw)}, name)
+		c.c.Set(nameKey{kind, strings.Clone(raw)}, name)
 	}
 	return presence.Topic{Kind: kind, Name: name}, nil
+}
+
+// bytes is the weight of what the cache holds, after evicting what is over
+// its budget.
+func (c *nameCache) bytes() uint64 {
+	c.c.CleanUp()
+	return c.c.WeightedSize()
 }

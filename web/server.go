@@ -17,6 +17,7 @@ import (
 	"badges/auth"
 	"badges/avatar"
 	"badges/presence"
+	"badges/visibility"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -48,7 +49,7 @@ type Options struct {
 	// ShowMessages: whether status texts are served at all.
 	ShowMessages bool
 	// Verify checks sig values under signed visibility; nil: public.
-	Verify SigVerifier
+	Verify visibility.Verifier
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// Origins are the origin patterns allowed to open a WebSocket
@@ -82,9 +83,9 @@ type Options struct {
 	// WriteBurst is the per-client burst of writes, and of kopano's reads;
 	// 0: 100.
 	WriteBurst int
-	// RenderCacheSize bounds the rendered images kept in memory, and
-	// separately the requests remembered to map to them; 0: 4096 each.
-	RenderCacheSize int
+	// CacheBytes bounds, in bytes, all the server's caches together:
+	// rendered images, answers and normalised names; 0: 64 MiB.
+	CacheBytes int64
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
@@ -101,7 +102,7 @@ type Server struct {
 	public        *url.URL
 	ready         func() string
 	now           func() time.Time
-	verify        SigVerifier
+	vis           *visibility.Rule // every read of presence asks it
 	metrics       *metrics
 	gatherer      prometheus.Gatherer
 	handler       http.Handler
@@ -121,7 +122,7 @@ type Server struct {
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, now: opt.Now, verify: opt.Verify, bodyWait: bodyReadWait,
+		ready: opt.Ready, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -145,8 +146,9 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	s.kopanoReads = newWriteLimiter(opt, s.now)
-	s.images = newImageCaches(opt.RenderCacheSize)
-	s.names = newNameCache()
+	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
+	s.images = newImageCaches(imageBytes, answerBytes)
+	s.names = newNameCache(nameBytes)
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	s.avatars = opt.Avatars
 	if s.avatars == nil {

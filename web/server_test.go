@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/store"
 )
@@ -26,14 +27,14 @@ func openStore(t *testing.T) *store.Store {
 
 // fixture is a server over a real hub and directory.
 type fixture struct {
-	hub *presence.MemHub
+	hub *hubtest.Recorder
 	dir *presence.Directory
 	srv *Server
 }
 
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
-	hub := presence.NewMemHub()
+	hub := hubtest.NewRecorder(presence.NewMemHub())
 	dir, err := presence.NewDirectory(hub, openStore(t), presence.DirectoryOptions{ShowMessages: true})
 	if err != nil {
 		t.Fatal(err)

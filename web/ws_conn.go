@@ -23,7 +23,7 @@ type wsConn struct {
 	s      *Server
 	conn   *websocket.Conn
 	wire   *wsWire
-	sub    *presence.Subscriber
+	sub    presence.Subscription
 	timing wsTiming
 	ping   *time.Timer
 
@@ -168,9 +168,11 @@ func (c *wsConn) apply(req wsRequest) error {
 	var follow []presence.Topic
 	var frames [][]byte
 	for i, t := range req.topics {
-		if req.subscribe && c.s.verify != nil && !c.s.verify(t, req.sigs[i]) {
-			frames = append(frames, hiddenEntry(t).Frame)
-			continue
+		if req.subscribe {
+			if e, visible := c.s.vis.Read(t, req.sigs[i]); !visible {
+				frames = append(frames, e.Frame)
+				continue
+			}
 		}
 		follow = append(follow, t)
 	}

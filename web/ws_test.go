@@ -132,6 +132,19 @@ func TestWSSnapshotThenChanges(t *testing.T) {
 			break
 		}
 	}
+
+	// The connection followed the hub through its interface alone (the
+	// fixture's hub is a recording wrapper), and lets go when it closes.
+	if n := f.hub.Subscriptions(); n != 1 {
+		t.Errorf("%d subscriptions open, want 1", n)
+	}
+	_ = c.Close(websocket.StatusNormalClosure, "")
+	for f.hub.Subscriptions() != 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("%d subscriptions still open after the close", f.hub.Subscriptions())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // A client that does not read must neither block the hub nor miss the

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/internal/hubtest"
 	"badges/internal/testenv"
 	"badges/presence"
 	"badges/store"
@@ -54,7 +55,7 @@ func (s sink) Disconnected() {
 // env is one watcher against a test Prosody, feeding a real Directory.
 type env struct {
 	p     *testenv.Prosody
-	hub   *presence.MemHub
+	hub   *hubtest.Recorder
 	store *store.Store
 	dir   *presence.Directory
 	disc  chan struct{}
@@ -99,7 +100,7 @@ func startWith(t testing.TB, p *testenv.Prosody, cfg Config, dopt presence.Direc
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{p: p, hub: presence.NewMemHub(), store: st}
+	e := &env{p: p, hub: hubtest.NewRecorder(presence.NewMemHub()), store: st}
 	dopt.ShowMessages = true
 	if dopt.SyncGrace == 0 {
 		// Every contact here is on the test server, which answers within
@@ -189,7 +190,7 @@ func (e *env) awaitDisconnect(t testing.TB) {
 // accepts, and returns it.
 func (e *env) awaitPresence(t testing.TB, jid, what string, ok func(presence.Presence) bool) presence.Presence {
 	t.Helper()
-	sub := presence.SubscribeChan(e.hub)
+	sub := hubtest.Subscribe(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.JIDTopic(jid)); err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func (e *env) awaitStatus(t testing.TB, jid string, st presence.Status, msg stri
 // awaitRoom waits for a room's occupant count.
 func (e *env) awaitRoom(t testing.TB, room string, n int) {
 	t.Helper()
-	sub := presence.SubscribeChan(e.hub)
+	sub := hubtest.Subscribe(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.RoomTopic(room)); err != nil {
 		t.Fatal(err)

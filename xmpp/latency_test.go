@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/internal/hubtest"
 	"badges/internal/testenv"
 	"badges/presence"
 )
@@ -18,7 +19,7 @@ func BenchmarkPresenceLatency(b *testing.B) {
 	p := testenv.StartProsody(b)
 	e := start(b, p, Config{}, presence.DirectoryOptions{})
 	jid, c := e.optIn(b, "", "phone")
-	sub := presence.SubscribeChan(e.hub)
+	sub := hubtest.Subscribe(e.hub)
 	defer sub.Close()
 	if err := sub.Add(0, presence.JIDTopic(jid)); err != nil {
 		b.Fatal(err)
@@ -45,7 +46,7 @@ func BenchmarkPresenceLatency(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // the loop time includes nothing but waiting
 }
 
-func awaitMessage(b *testing.B, sub *presence.ChanSubscriber, msg string) {
+func awaitMessage(b *testing.B, sub *hubtest.Chan, msg string) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {

@@ -41,7 +41,7 @@ func TestRoomOccupantsFollowJoinsAndLeaves(t *testing.T) {
 	e.awaitRoom(t, fresh, 0)
 
 	// Room presence never counts as a user's presence.
-	if got := e.dir.Get(taken); got.Status != presence.Unknown {
+	if got := e.hub.Get(presence.JIDTopic(taken)).Presence; got.Status != presence.Unknown {
 		t.Errorf("room JID has presence %+v", got)
 	}
 }

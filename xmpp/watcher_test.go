@@ -1,6 +1,7 @@
 package xmpp
 
 import (
+	"slices"
 	"testing"
 
 	"badges/internal/testenv"
@@ -32,7 +33,7 @@ func TestOptInFollowsEveryStatus(t *testing.T) {
 			t.Errorf("sources = %v, want xmpp %s", got.Sources, s.want)
 		}
 	}
-	if got := e.dir.Get(jid); !got.LastSeen.IsZero() {
+	if got := e.hub.Get(presence.JIDTopic(jid)).Presence; !got.LastSeen.IsZero() {
 		t.Errorf("last_seen %v before going offline", got.LastSeen)
 	}
 	if err := c.Unavailable(); err != nil {
@@ -44,6 +45,23 @@ func TestOptInFollowsEveryStatus(t *testing.T) {
 	}
 	if rec, ok := stored(t, e.store, jid); !ok || !rec.Subscribed || rec.LastSeen.IsZero() {
 		t.Errorf("stored record = %+v, %v; want subscribed with last_seen", rec, ok)
+	}
+	// The directory publishes through the Hub interface alone: the
+	// recording hub saw every step, in order, from the offline of a
+	// contact just made.
+	want := []presence.Status{presence.Offline, presence.Available}
+	for _, s := range steps {
+		want = append(want, s.want)
+	}
+	want = append(want, presence.Offline)
+	var got []presence.Status
+	for _, en := range e.hub.Published(presence.JIDTopic(jid)) {
+		if st := en.Presence.Status; st != presence.Unknown && (len(got) == 0 || got[len(got)-1] != st) {
+			got = append(got, st)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("published statuses = %v, want %v", got, want)
 	}
 }
 
@@ -127,7 +145,7 @@ func assertInvisible(t *testing.T, e *env, c *testenv.Client) {
 	t.Helper()
 	c.Ping(e.bot+"/"+DefaultResource, wait)
 	jid := c.JID
-	if got := e.dir.Get(jid); got.Status != presence.Unknown || got.Message != "" {
+	if got := e.hub.Get(presence.JIDTopic(jid)).Presence; got.Status != presence.Unknown || got.Message != "" {
 		t.Errorf("directory shows %+v, want unknown", got)
 	}
 	if rec, ok := e.dir.Record(jid); ok {

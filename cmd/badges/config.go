@@ -43,6 +43,20 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 
+	TrustedProxies []string // addresses and CIDR prefixes of trusted reverse proxies, as given
+	TLSCert        string   // PEM certificate chain file; with TLSKey: HTTPS on Listen
+	TLSKey         string   // PEM key file of TLSCert
+	BasePath       string   // prefix of every route, "/p" without trailing slash; "" for the root
+	MetricsListen  string   // host:port serving /metrics instead of Listen; empty: on Listen
+
+	WSPerClient    int     // open WebSockets per client address
+	WSMax          int     // open WebSockets in all
+	WSConnectRate  float64 // WebSocket connects per second per client
+	WSConnectBurst int     // burst of WSConnectRate
+	WriteRate      float64 // presence writes per second per client
+	WriteBurst     int     // burst of WriteRate
+	CacheBytes     int64   // bytes of all caches of images and answers together
+
 	ConfigFile string   // the TOML file read, from -config or BADGES_CONFIG; empty: none
 	Args       []string // command-line arguments left after the flags
 }
@@ -87,6 +101,18 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("origins", c.Origins),
 		slog.String("log-level", strings.ToLower(c.LogLevel.String())),
 		slog.String("log-format", c.LogFormat),
+		slog.Any("trusted-proxies", c.TrustedProxies),
+		slog.String("tls-cert", c.TLSCert),
+		slog.String("tls-key", c.TLSKey),
+		slog.String("base-path", c.BasePath),
+		slog.String("metrics-listen", c.MetricsListen),
+		slog.Int("ws-per-client", c.WSPerClient),
+		slog.Int("ws-max", c.WSMax),
+		slog.Float64("ws-connect-rate", c.WSConnectRate),
+		slog.Int("ws-connect-burst", c.WSConnectBurst),
+		slog.Float64("write-rate", c.WriteRate),
+		slog.Int("write-burst", c.WriteBurst),
+		slog.Int64("cache-bytes", c.CacheBytes),
 		slog.String("config", c.ConfigFile),
 	)
 }

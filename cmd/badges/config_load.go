@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -159,6 +160,17 @@ func tomlValue(s setting, raw any) (value, error) {
 		}
 		return value{items: cleanItems(items)}, nil
 	}
+	if s.kind == kindNumber {
+		switch n := raw.(type) {
+		case int64:
+			return value{text: strconv.FormatInt(n, 10)}, nil
+		case float64:
+			return value{text: strconv.FormatFloat(n, 'g', -1, 64)}, nil
+		case string:
+		default:
+			return value{}, fmt.Errorf("want a number or a string, got %s", tomlType(raw))
+		}
+	}
 	str, ok := raw.(string)
 	if !ok {
 		return value{}, fmt.Errorf("want a string, got %s", tomlType(raw))
@@ -236,7 +248,7 @@ func invalid(s setting, src source, v *value, file string, err error) error {
 	case fromDefault:
 		name = "default of -" + s.name
 	}
-	if v != nil && !s.secret && (s.kind == kindText || s.kind == kindBool) {
+	if v != nil && !s.secret && (s.kind == kindText || s.kind == kindBool || s.kind == kindNumber) {
 		name += fmt.Sprintf(" %q", v.text)
 	}
 	if src == fromTOML {

@@ -10,10 +10,11 @@ import (
 type kind int
 
 const (
-	kindText kind = iota // one value; a string in TOML
-	kindBool             // true or false (anything strconv.ParseBool takes); a boolean in TOML
-	kindList             // comma-separated in flags and environment; an array of strings in TOML
-	kindKeys             // white-space-separated in flags and environment, one per line in a file; an array in TOML
+	kindText   kind = iota // one value; a string in TOML
+	kindBool               // true or false (anything strconv.ParseBool takes); a boolean in TOML
+	kindList               // comma-separated in flags and environment; an array of strings in TOML
+	kindKeys               // white-space-separated in flags and environment, one per line in a file; an array in TOML
+	kindNumber             // a number, or a string such as "64MiB"; a number or a string in TOML
 )
 
 // setting is one configuration value: its names, its default and how it
@@ -135,4 +136,46 @@ var settings = []setting{
 	{name: "log-format", def: "text",
 		usage: "`format` of the log: text or json",
 		apply: func(c *Config, v value) (err error) { c.LogFormat, err = parseEnum(v.text, "text", "json"); return }},
+	// Deployment (docs/API.md#deployment) and limits (docs/API.md#errors-and-limits).
+	{name: "trusted-proxies", kind: kindList,
+		usage: "comma-separated `addresses` or CIDRs of reverse proxies whose X-Forwarded-For, -Proto, -Host and Forwarded headers are believed",
+		apply: func(c *Config, v value) (err error) { c.TrustedProxies, err = parseItems(v.items, parseProxy); return }},
+	{name: "tls-cert",
+		usage: "PEM certificate chain `file`: serve HTTPS and HTTP/2 on -listen (with -tls-key); read again on SIGHUP",
+		apply: func(c *Config, v value) error { c.TLSCert = v.text; return nil }},
+	{name: "tls-key",
+		usage: "PEM private key `file` of -tls-cert; read again on SIGHUP",
+		apply: func(c *Config, v value) error { c.TLSKey = v.text; return nil }},
+	{name: "base-path", def: "/",
+		usage: "URL `path` every route, asset and generated URL lives under, e.g. /presence",
+		apply: func(c *Config, v value) (err error) { c.BasePath, err = parseBasePath(v.text); return }},
+	{name: "metrics-listen",
+		usage: "`address` host:port that serves /metrics instead of -listen (default: on -listen)",
+		apply: func(c *Config, v value) (err error) {
+			if v.text != "" {
+				c.MetricsListen, err = parseHostPort(v.text, false)
+			}
+			return
+		}},
+	{name: "ws-per-client", kind: kindNumber, def: "50",
+		usage: "open WebSockets per client `count` (an IPv6 /64 is one client)",
+		apply: func(c *Config, v value) (err error) { c.WSPerClient, err = parseCount(v.text); return }},
+	{name: "ws-max", kind: kindNumber, def: "18000",
+		usage: "open WebSockets in all, a `count`",
+		apply: func(c *Config, v value) (err error) { c.WSMax, err = parseCount(v.text); return }},
+	{name: "ws-connect-rate", kind: kindNumber, def: "5",
+		usage: "WebSocket connects per second per client, a `rate`",
+		apply: func(c *Config, v value) (err error) { c.WSConnectRate, err = parseRate(v.text); return }},
+	{name: "ws-connect-burst", kind: kindNumber, def: "30",
+		usage: "WebSocket connects a client may make at once, a `count`",
+		apply: func(c *Config, v value) (err error) { c.WSConnectBurst, err = parseCount(v.text); return }},
+	{name: "write-rate", kind: kindNumber, def: "10",
+		usage: "presence writes per second per client, a `rate`",
+		apply: func(c *Config, v value) (err error) { c.WriteRate, err = parseRate(v.text); return }},
+	{name: "write-burst", kind: kindNumber, def: "100",
+		usage: "presence writes a client may make at once, a `count`",
+		apply: func(c *Config, v value) (err error) { c.WriteBurst, err = parseCount(v.text); return }},
+	{name: "cache-bytes", kind: kindNumber, def: "64MiB",
+		usage: "memory for rendered images and answers, all caches together: `bytes`, or with KiB, MiB, GiB",
+		apply: func(c *Config, v value) (err error) { c.CacheBytes, err = parseBytes(v.text); return }},
 }

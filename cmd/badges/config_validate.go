@@ -259,6 +259,10 @@ func (c *Config) check() error {
 		return errors.New("subscriptions=domains needs allow-domains")
 	case c.Visibility == "signed" && c.TokenSecret == "":
 		return errors.New("visibility=signed needs token-secret")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("tls-cert and tls-key go together: set both or neither")
+	case c.MetricsListen != "" && c.MetricsListen == c.Listen:
+		return errors.New("metrics-listen must differ from listen")
 	case c.XMPPTLS == "none" && !isLoopback(c.XMPPServer):
 		return fmt.Errorf("xmpp-tls=none sends the password in plain text: it needs xmpp-server on a loopback address, got %q", c.XMPPServer)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"badges/auth"
 	"badges/presence"
@@ -22,6 +23,11 @@ func webOptions(cfg Config, hub presence.Hub, dir *presence.Directory, log *slog
 		Registry: reg, ShowMessages: cfg.ShowMessages,
 		APIKeys: keys, TokenSecret: []byte(cfg.TokenSecret), TokenTTL: cfg.TokenTTL,
 		Origins: cfg.Origins, RedirectHosts: cfg.RedirectHosts,
+
+		MaxConnsPerClient: cfg.WSPerClient, MaxConns: cfg.WSMax,
+		ConnectRate: rate.Limit(cfg.WSConnectRate), ConnectBurst: cfg.WSConnectBurst,
+		WriteRate: rate.Limit(cfg.WriteRate), WriteBurst: cfg.WriteBurst,
+		CacheBytes: cfg.CacheBytes,
 	}
 	if cfg.Visibility == "signed" {
 		secret := []byte(cfg.TokenSecret)

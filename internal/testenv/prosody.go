@@ -313,7 +313,7 @@ func waitPort(addr string, deadline time.Time, exited <-chan struct{}) error {
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("prosody exited")
+			return fmt.Errorf("the server exited")
 		case <-time.After(20 * time.Millisecond): // poll interval, not a wait for a condition
 		}
 	}

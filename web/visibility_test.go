@@ -1,0 +1,240 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"badges/presence"
+)
+
+// guardHub fails the test when anything but package visibility reads the
+// hub: a read path that asks the hub itself bypasses the visibility rule.
+type guardHub struct {
+	presence.Hub
+	mu     sync.Mutex
+	bypass []string
+}
+
+func (g *guardHub) Get(t presence.Topic) *presence.Entry {
+	pcs := make([]uintptr, 16)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	var stack []string
+	for {
+		f, more := frames.Next()
+		if strings.HasPrefix(f.Function, "badges/visibility.") {
+			return g.Hub.Get(t)
+		}
+		stack = append(stack, f.Function)
+		if !more {
+			break
+		}
+	}
+	g.mu.Lock()
+	g.bypass = append(g.bypass, strings.Join(stack, " < "))
+	g.mu.Unlock()
+	return g.Hub.Get(t)
+}
+
+// visibilityCase is one read: a request whose sig (or kopano "sig" member)
+// is written SIG, replaced by a valid or an invalid one.
+type visibilityCase struct {
+	method, target, body string
+	form                 bool // body is a form
+}
+
+const (
+	visJID  = "alice@example.com"
+	visRoom = "chat@rooms.example.com"
+)
+
+// visibilityReads lists a read of every route pattern that shows presence,
+// keyed by the pattern as routes.go registers it.
+func visibilityReads(token string) map[string][]visibilityCase {
+	kopano := `{"AuthenticationToken":"` + token + `","UserStatus":[{"user_id":"` + visJID + `","sig":"SIG"}]}`
+	return map[string][]visibilityCase{
+		"GET /badge/{file...}": {{method: "GET", target: "/badge/" + visJID + ".svg?sig=SIG&message=text"},
+			{method: "GET", target: "/badge/" + visJID + ".png?sig=SIG"}},
+		"GET /icon/{file...}":           {{method: "GET", target: "/icon/" + visJID + ".svg?sig=SIG"}},
+		"GET /room/{file...}":           {{method: "GET", target: "/room/" + visRoom + ".svg?sig=SIG"}},
+		"GET /api/v1/presence/{jid...}": {{method: "GET", target: "/api/v1/presence/" + visJID + "?sig=SIG"}},
+		"GET /api/v1/presence":          {{method: "GET", target: "/api/v1/presence?jid=" + visJID + "&sig=SIG"}},
+		"GET /api/v1/rooms/{room...}":   {{method: "GET", target: "/api/v1/rooms/" + visRoom + "?sig=SIG"}},
+		"GET /shields/{file...}":        {{method: "GET", target: "/shields/" + visJID + ".json?sig=SIG&message=text"}},
+		"GET /shields/room/{file...}":   {{method: "GET", target: "/shields/room/" + visRoom + ".json?sig=SIG"}},
+		"GET /embed/{jid...}":           {{method: "GET", target: "/embed/" + visJID + "?sig=SIG"}},
+		"GET /embed/room/{room...}":     {{method: "GET", target: "/embed/room/" + visRoom + "?sig=SIG"}},
+		"GET /dashboard":                {{method: "GET", target: "/dashboard?jid=" + visJID + "&sig=SIG"}},
+		"GET /plugins/presence/status": {{method: "GET", target: openfirePath + visJID + "&sig=SIG&type=text"},
+			{method: "GET", target: openfirePath + visJID + "&sig=SIG&type=xml"},
+			{method: "GET", target: openfirePath + visJID + "&sig=SIG&type=image"}},
+		"POST /plugins/presence/status": {{method: "POST", target: "/plugins/presence/status", form: true,
+			body: "jid=" + visJID + "&sig=SIG&type=text"}},
+		"GET /api/kopano":  {{method: "GET", target: "/api/kopano", body: kopano}},
+		"POST /api/kopano": {{method: "POST", target: "/api/kopano", body: kopano}},
+	}
+}
+
+// Routes that show no presence of a reader-chosen topic, and why.
+var visibilityExempt = map[string]string{
+	"GET /healthz":                     "no presence",
+	"GET /readyz":                      "no presence",
+	"GET /metrics":                     "counters only",
+	"GET /{$}":                         "the builder shows no presence",
+	"GET /widget.js":                   "static asset",
+	"GET /static/{file}":               "static asset",
+	"/":                                "not found",
+	"GET /ws":                          "TestVisibilityWebSocket walks its operations",
+	"GET /dashboard/{group}":           "refused under signed visibility: TestVisibilityEveryRoute",
+	"PUT /api/v1/presence/{jid...}":    "a write; a key's answer carries no presence under signed visibility (TestSignedWriteAnswer)",
+	"DELETE /api/v1/presence/{jid...}": "a write, answered as PUT",
+	"PUT /api/kopano":                  "a write answered with an empty body",
+}
+
+// routePatterns reads the patterns routes.go registers.
+func routePatterns(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`mux\.Handle(?:Func)?\("([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+		out = append(out, m[1])
+	}
+	if len(out) < 20 {
+		t.Fatalf("found only %d routes in routes.go", len(out))
+	}
+	return out
+}
+
+// visibilityServers are a server under signed visibility where alice is
+// online and the room has people, and a public one where neither exists.
+// A reader without a valid sig must get from the first exactly what the
+// second answers.
+func visibilityServers(t *testing.T) (signed *fixture, guard *guardHub, empty *fixture) {
+	opt := writeOptions(t)
+	opt.Verify = func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name }
+	signed = newFixture(t, opt)
+	guard = &guardHub{Hub: signed.hub}
+	opt.Hub = guard
+	signed.srv = New(opt)
+	signed.online(t, visJID, presence.DND, "secret plans")
+	signed.dir.SetRoom(visRoom, 3)
+	return signed, guard, newFixture(t, writeOptions(t))
+}
+
+func (c visibilityCase) send(t *testing.T, f *fixture, sig string) string {
+	t.Helper()
+	var hdr map[string]string
+	if c.form {
+		hdr = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	}
+	res, body := f.request(t, c.method, strings.ReplaceAll(c.target, "SIG", sig), strings.ReplaceAll(c.body, "SIG", sig), hdr)
+	return fmt.Sprintf("%d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+}
+
+// TestVisibilityEveryRoute walks every route: each read of presence
+// answers a reader without a valid sig exactly as if the JID or room did
+// not exist, shows the presence with one, and reads the hub only through
+// package visibility. A route added without a case here fails.
+func TestVisibilityEveryRoute(t *testing.T) {
+	signed, guard, empty := visibilityServers(t)
+	token := kopanoToken(testSecret, "bob@example.com", testNow.Unix())
+	reads := visibilityReads(token)
+	for _, pattern := range routePatterns(t) {
+		cases, ok := reads[pattern]
+		if !ok {
+			if _, ok := visibilityExempt[pattern]; !ok {
+				t.Errorf("route %q has no visibility case", pattern)
+			}
+			continue
+		}
+		for _, c := range cases {
+			name := c.method + " " + c.target
+			hidden, unknown := c.send(t, signed, "bad"), c.send(t, empty, "bad")
+			if hidden != unknown {
+				t.Errorf("%s: hidden answer\n%.300s\ndiffers from a nonexistent one\n%.300s", name, hidden, unknown)
+			}
+			if shown := c.send(t, signed, "ok-"+topicOf(c)); shown == unknown {
+				t.Errorf("%s: a valid sig shows nothing more than a nonexistent topic", name)
+			}
+		}
+	}
+	if res, _ := signed.do(t, "GET", "/dashboard/Team", nil); res.StatusCode != 404 {
+		t.Errorf("group dashboard under signed visibility = %d, want 404", res.StatusCode)
+	}
+	for _, b := range guard.bypass {
+		t.Errorf("hub read outside package visibility: %s", b)
+	}
+}
+
+// topicOf is the name a case's sig must vouch for.
+func topicOf(c visibilityCase) string {
+	if strings.Contains(c.target, visRoom) {
+		return visRoom
+	}
+	return visJID
+}
+
+// TestVisibilityWebSocket: every WebSocket operation that follows topics
+// (the connect query, subscribe frames for JIDs and for rooms) answers a
+// reader without a valid sig with the nonexistent topic's frame, and reads
+// the hub only through package visibility.
+func TestVisibilityWebSocket(t *testing.T) {
+	signed, guard, empty := visibilityServers(t)
+	ops := []struct {
+		name, query, frame string
+	}{
+		{"connect query jid", "?jid=" + visJID + "&sig=SIG", ""},
+		{"connect query room", "?room=" + visRoom + "&sig=SIG", ""},
+		{"subscribe jids", "", `{"op":"subscribe","jids":["` + visJID + `"],"sigs":{"` + visJID + `":"SIG"}}`},
+		{"subscribe rooms", "", `{"op":"subscribe","rooms":["` + visRoom + `"],"sigs":{"` + visRoom + `":"SIG"}}`},
+	}
+	first := func(f *fixture, query, frame, sig string) string {
+		ts := httptest.NewServer(f.srv)
+		defer ts.Close()
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws"+strings.ReplaceAll(query, "SIG", sig), nil)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		defer c.CloseNow()
+		if frame != "" {
+			if err := c.Write(ctx, websocket.MessageText, []byte(strings.ReplaceAll(frame, "SIG", sig))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		return string(b)
+	}
+	for _, op := range ops {
+		name := visJID
+		if strings.Contains(op.query+op.frame, visRoom) {
+			name = visRoom
+		}
+		hidden, unknown := first(signed, op.query, op.frame, "bad"), first(empty, op.query, op.frame, "bad")
+		if hidden != unknown {
+			t.Errorf("%s: hidden frame %s, nonexistent %s", op.name, hidden, unknown)
+		}
+		if shown := first(signed, op.query, op.frame, "ok-"+name); shown == unknown {
+			t.Errorf("%s: a valid sig shows %s, as for a nonexistent topic", op.name, shown)
+		}
+	}
+	for _, b := range guard.bypass {
+		t.Errorf("hub read outside package visibility: %s", b)
+	}
+}
