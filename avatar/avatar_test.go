@@ -144,7 +144,7 @@ func TestPlaceholder(t *testing.T) {
 }
 
 func TestStore(t *testing.T) {
-	s := NewStore()
+	s := NewStore(0)
 	pic, id, err := Normalize(encoded(t, "png", 40, 40))
 	if err != nil {
 		t.Fatal(err)

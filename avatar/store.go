@@ -3,7 +3,7 @@ package avatar
 import (
 	"sync"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/maypok86/otter/v2"
 )
 
 // Sizes served: /avatar/{jid}.png?size=MinSize..MaxSize.
@@ -13,13 +13,18 @@ const (
 	DefaultSize = 128
 )
 
-// cacheEntries bounds each cache of rendered PNGs (pictures and
-// placeholders): at most 512 x 512 pixels each, mostly far fewer bytes.
-const cacheEntries = 1024
+// DefaultCacheBytes bounds the rendered PNGs (pictures and placeholders)
+// a Store keeps unless told otherwise.
+const DefaultCacheBytes = 16 << 20
+
+// entryOverhead is what a cached PNG costs beyond its bytes: the cache's
+// node, the key and the slice header.
+const entryOverhead = 256
 
 type sized struct {
-	key  string // picture id or JID
-	size int
+	key         string // picture id, or JID for a placeholder
+	placeholder bool
+	size        int
 }
 
 // Store keeps the pictures of each contact, as Normalize made them, and
@@ -32,8 +37,9 @@ type Store struct {
 	byOwner map[string]string // owner -> id
 	byID    map[string]*picture
 
-	rendered     *lru.Cache[sized, []byte]
-	placeholders *lru.Cache[sized, []byte]
+	// rendered caches pictures and placeholders at the sizes asked, within
+	// a budget of bytes (docs/API.md#errors-and-limits).
+	rendered *otter.Cache[sized, []byte]
 }
 
 type picture struct {
@@ -41,11 +47,19 @@ type picture struct {
 	refs int
 }
 
-// NewStore returns an empty store.
-func NewStore() *Store {
-	r, _ := lru.New[sized, []byte](cacheEntries) // fails only for a size <= 0
-	p, _ := lru.New[sized, []byte](cacheEntries)
-	return &Store{byOwner: make(map[string]string), byID: make(map[string]*picture), rendered: r, placeholders: p}
+// NewStore returns an empty store whose rendered PNGs take at most
+// cacheBytes (DefaultCacheBytes if not positive).
+func NewStore(cacheBytes int64) *Store {
+	if cacheBytes <= 0 {
+		cacheBytes = DefaultCacheBytes
+	}
+	c := otter.Must(&otter.Options[sized, []byte]{
+		MaximumWeight: uint64(cacheBytes),
+		Weigher: func(k sized, b []byte) uint32 {
+			return uint32(min(entryOverhead+len(k.key)+len(b), 1<<31))
+		},
+	})
+	return &Store{byOwner: make(map[string]string), byID: make(map[string]*picture), rendered: c}
 }
 
 // Set makes the picture id (made by Normalize) owner's.
@@ -95,8 +109,8 @@ func (s *Store) Has(id string) bool {
 // Image returns picture id at size pixels, false if the store does not
 // hold it.
 func (s *Store) Image(id string, size int) ([]byte, bool) {
-	k := sized{id, size}
-	if b, ok := s.rendered.Get(k); ok {
+	k := sized{key: id, size: size}
+	if b, ok := s.rendered.GetIfPresent(k); ok {
 		return b, true
 	}
 	s.mu.Lock()
@@ -109,17 +123,17 @@ func (s *Store) Image(id string, size int) ([]byte, bool) {
 	if err != nil { // Normalize made it: cannot happen
 		return nil, false
 	}
-	s.rendered.Add(k, b)
+	s.rendered.Set(k, b)
 	return b, true
 }
 
 // Placeholder returns Placeholder(jid, size), cached.
 func (s *Store) Placeholder(jid string, size int) []byte {
-	k := sized{jid, size}
-	if b, ok := s.placeholders.Get(k); ok {
+	k := sized{key: jid, placeholder: true, size: size}
+	if b, ok := s.rendered.GetIfPresent(k); ok {
 		return b
 	}
 	b := Placeholder(jid, size)
-	s.placeholders.Add(k, b)
+	s.rendered.Set(k, b)
 	return b
 }

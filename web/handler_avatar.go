@@ -46,10 +46,10 @@ func (s *Server) handleAvatar(w http.ResponseWriter, r *http.Request) {
 		size = n
 	}
 	sig := ""
-	if s.verify != nil {
+	if s.vis.Signed() {
 		sig = sigOf(r)
 	}
-	if id := s.entry(t, sig).Presence.Details.AvatarID; id != "" {
+	if id := s.vis.Entry(t, sig).Presence.Details.AvatarID; id != "" {
 		if body, ok := s.avatars.Image(id, size); ok {
 			writeCached(w, r, http.StatusOK, typePNG, `"a`+strconv.Itoa(size)+"-"+id+`"`, body)
 			return

@@ -152,7 +152,7 @@ func New(opt Options) *Server {
 	s.redirectHosts = newHostSet(opt.RedirectHosts)
 	s.avatars = opt.Avatars
 	if s.avatars == nil {
-		s.avatars = avatar.NewStore()
+		s.avatars = avatar.NewStore(avatar.DefaultCacheBytes)
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)

@@ -54,7 +54,8 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer dir.Close()
 
-	avatars := avatar.NewStore()
+	// Rendered pictures get an eighth of -cache-bytes, beside the web's.
+	avatars := avatar.NewStore(max(cfg.CacheBytes/8, avatar.DefaultCacheBytes/8))
 	w, err := newWatcher(cfg, dir, avatars, log)
 	if err != nil {
 		return usageError{err}
