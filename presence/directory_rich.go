@@ -47,16 +47,6 @@ func (d *Directory) SetProfile(jid string, p Profile) {
 	d.publishLocked(st, false)
 }
 
-// Profile returns what jid last published of itself.
-func (d *Directory) Profile(jid string) Profile {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if st := d.jids[jid]; st != nil {
-		return st.profile
-	}
-	return Profile{}
-}
-
 // SetDevice records the client type of one resource, once its
 // capabilities are verified; a resource that went away meanwhile is not
 // brought back.

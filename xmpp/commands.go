@@ -33,12 +33,12 @@ const notSavedText = "Sorry, that could not be saved. Please try again later."
 // choose whether they are shown and which fields are).
 func (s *session) handleMessage(st *stanza, jid string) error {
 	switch {
+	case st.Event != nil && st.Type != "error":
+		return s.pepEvent(jid, st.Event) // PEP notifications come as headlines
 	case st.Type == "groupchat" || st.Type == "error" || st.Type == "headline":
 		return nil // never answer these: rooms, bounces and broadcasts
 	case st.MUC != nil || jid == s.bare || presence.Local(jid) == "":
 		return nil // room invitations, ourselves, servers and services
-	case st.Event != nil:
-		return s.pepEvent(jid, st.Event)
 	}
 	body := strings.Join(strings.Fields(strings.ToLower(text(st.Body))), " ")
 	if body == "" {

@@ -40,17 +40,27 @@ type contactRich struct {
 	// avatarTried is the XEP-0084 id last fetched or being fetched: one
 	// that failed or was too large is not asked again until it changes.
 	avatarTried string
+	// pepPicture: the contact's PEP metadata announces a picture, usable
+	// or not. Then it is the current one, and a vCard photo, which may be
+	// an old copy, is not shown in its stead.
+	pepPicture bool
 	// vcardFor is the XEP-0153 photo hash the last vCard fetched was
 	// current for; nil before the first fetch.
 	vcardFor   *string
 	vcardAsked bool
+	// vcardNext is the hash of a change announced while a fetch was
+	// under way: the vCard is fetched again once it ends.
+	vcardNext *string
 }
 
 // richState is the part of runState that rich presence keeps.
 type richState struct {
 	contacts map[string]*contactRich
-	caps     map[string]string   // verified capabilities (capsXML.key) -> client type
-	capsBad  map[string]struct{} // capabilities whose answer did not verify
+	caps     map[string]string // verified capabilities (capsXML.key) -> client type
+	// capsBad holds the resources whose answer did not verify, by full JID
+	// and capsXML.key: they are not asked again, but another resource
+	// that announces the same string is.
+	capsBad map[string]struct{}
 	// lastAsked: XEP-0012 was asked of the contacts offline at the first
 	// sync of the Run.
 	lastAsked bool
@@ -82,9 +92,14 @@ func (s *session) forgetRich(jid string) {
 }
 
 func (s *session) setProfile(jid string, c *contactRich) {
-	if s.roster[jid].subscribed() {
-		s.sink.SetProfile(jid, c.profile)
+	if !s.roster[jid].subscribed() {
+		return
 	}
+	p := c.profile
+	if c.pepPicture {
+		p.VCardAvatar = ""
+	}
+	s.sink.SetProfile(jid, p)
 }
 
 // resource builds the presence of one resource from its stanza: the client
@@ -145,7 +160,8 @@ func (s *session) noteCaps(jid, res string, c *capsXML) error {
 	if _, ok := s.across.rich.caps[key]; ok {
 		return nil
 	}
-	if _, bad := s.across.rich.capsBad[key]; bad {
+	full := jid + "/" + res
+	if _, bad := s.across.rich.capsBad[full+" "+key]; bad {
 		return nil
 	}
 	if w, asked := s.capsWait[key]; asked {
@@ -155,20 +171,26 @@ func (s *session) noteCaps(jid, res string, c *capsXML) error {
 	s.capsWait[key] = []resKey{{jid, res}}
 	hashName, ver := strings.TrimSpace(c.Hash), strings.TrimSpace(c.Ver)
 	q := "<query xmlns='" + nsDiscoInfo + "'" + attr("node", strings.TrimSpace(c.Node)+"#"+ver) + "/>"
-	return s.ask(jid+"/"+res, q, func(st *stanza) error {
+	return s.ask(full, q, func(st *stanza) error {
 		waiting := s.capsWait[key]
 		delete(s.capsWait, key)
 		if st == nil {
 			return nil // timed out: asked again at the next presence
 		}
-		if st.Type != "result" || st.Disco == nil {
-			s.markCapsBad(key)
-			return nil
+		device, ok := "", false
+		if st.Type == "result" && st.Disco != nil {
+			device, ok = verifyCaps(*st.Disco, hashName, ver)
 		}
-		device, ok := verifyCaps(*st.Disco, hashName, ver)
 		if !ok {
-			s.log.Info("xmpp: capabilities do not match their hash, not believed", "from", st.From, "ver", ver)
-			s.markCapsBad(key)
+			s.log.Info("xmpp: capabilities not verified, not believed", "from", st.From, "ver", ver)
+			s.markCapsBad(full + " " + key)
+			// The others that announced the same string may tell the
+			// truth: the next one is asked.
+			for _, w := range waiting[1:] {
+				if err := s.noteCaps(w.jid, w.res, c); err != nil {
+					return err
+				}
+			}
 			return nil
 		}
 		if len(s.across.rich.caps) >= maxCaps {
@@ -207,6 +229,7 @@ func (s *session) applyPEP(jid string, u pepUpdate) error {
 	c := s.contact(jid)
 	fetch := u.apply(&c.profile)
 	if u.node == nsAvatarMeta {
+		c.pepPicture = u.item != nil && u.item.AvatarMeta != nil && len(u.item.AvatarMeta.Info) > 0
 		if fetch == nil {
 			c.avatarTried = ""
 			if s.cfg.Avatars != nil {
@@ -227,7 +250,10 @@ func (s *session) applyPEP(jid string, u pepUpdate) error {
 // (XEP-0084 4.2), never any URL.
 func (s *session) fetchAvatar(jid, id string) error {
 	return s.ask(jid, avatarDataGet(id), func(st *stanza) error {
-		c := s.contact(jid)
+		c := s.across.rich.contacts[jid]
+		if c == nil {
+			return nil // the contact left meanwhile
+		}
 		if st == nil {
 			if c.avatarTried == id {
 				c.avatarTried = "" // timed out: may be asked again
@@ -237,18 +263,17 @@ func (s *session) fetchAvatar(jid, id string) error {
 		if c.avatarTried != id {
 			return nil // another picture since
 		}
-		data := avatarData(st, id)
-		if data == nil {
-			s.log.Info("xmpp: picture not usable", "jid", jid, "id", id)
-			return nil
-		}
-		png, pid, err := avatar.Normalize(data)
+		// The contact's current picture is this one: if it is not usable,
+		// none from PEP is shown, not the one before.
+		png, pid, err := avatar.Normalize(avatarData(st, id))
 		if err != nil {
-			s.log.Info("xmpp: picture not usable", "jid", jid, "err", err)
-			return nil
+			s.log.Info("xmpp: picture not usable", "jid", jid, "id", id, "err", err)
+			s.cfg.Avatars.Remove(jid + " pep")
+			c.profile.PEPAvatar = ""
+		} else {
+			s.cfg.Avatars.Set(jid+" pep", pid, png)
+			c.profile.PEPAvatar = pid
 		}
-		s.cfg.Avatars.Set(jid+" pep", pid, png)
-		c.profile.PEPAvatar = pid
 		s.setProfile(jid, c)
 		return nil
 	})
@@ -301,33 +326,45 @@ func decodeBase64(s string, limit int) []byte {
 func (s *session) fetchVCard(jid, hash string) error {
 	c := s.contact(jid)
 	if c.vcardAsked {
+		c.vcardNext = &hash
 		return nil
 	}
 	c.vcardAsked = true
 	return s.ask(jid, vcardGet, func(st *stanza) error {
-		c := s.contact(jid)
+		c := s.across.rich.contacts[jid]
+		if c == nil {
+			return nil // the contact left meanwhile
+		}
 		c.vcardAsked = false
-		if st == nil {
-			return nil // timed out: asked again at the next change
+		if st != nil {
+			s.applyVCard(jid, c, st, hash)
 		}
-		c.vcardFor = &hash
-		var v vcardXML
-		if st.Type == "result" && st.VCard != nil {
-			v = *st.VCard
+		if next := c.vcardNext; next != nil {
+			c.vcardNext = nil
+			return s.fetchVCard(jid, *next)
 		}
-		c.profile.VCardNick, c.profile.VCardFN = v.Nickname, v.FN
-		c.profile.VCardAvatar = ""
-		if s.cfg.Avatars != nil {
-			if png, pid, err := avatar.Normalize(v.photo(avatar.MaxBytes)); err == nil {
-				s.cfg.Avatars.Set(jid+" vcard", pid, png)
-				c.profile.VCardAvatar = pid
-			} else {
-				s.cfg.Avatars.Remove(jid + " vcard")
-			}
-		}
-		s.setProfile(jid, c)
-		return nil
+		return nil // a fetch that timed out is asked again at the next change
 	})
+}
+
+// applyVCard takes a vCard answer, current for the photo hash.
+func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string) {
+	c.vcardFor = &hash
+	var v vcardXML
+	if st.Type == "result" && st.VCard != nil {
+		v = *st.VCard
+	}
+	c.profile.VCardNick, c.profile.VCardFN = v.Nickname, v.FN
+	c.profile.VCardAvatar = ""
+	if s.cfg.Avatars != nil {
+		if png, pid, err := avatar.Normalize(v.photo(avatar.MaxBytes)); err == nil {
+			s.cfg.Avatars.Set(jid+" vcard", pid, png)
+			c.profile.VCardAvatar = pid
+		} else {
+			s.cfg.Avatars.Remove(jid + " vcard")
+		}
+	}
+	s.setProfile(jid, c)
 }
 
 // newContact catches up on a contact whose subscription just completed:

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goxmpp "github.com/xmppo/go-xmpp"
@@ -42,6 +43,7 @@ type Client struct {
 
 	discoMu sync.Mutex
 	disco   string // the children of this client's disco#info answer
+	discoN  atomic.Int64
 }
 
 // Connect logs in as jid with the given resource. The library sends an
@@ -253,8 +255,13 @@ func (c *Client) answerDisco(v goxmpp.IQ) bool {
 	}
 	_ = c.SendRaw("<iq type='result' id='" + esc(v.ID) + "' to='" + esc(v.From) + "'><query xmlns='http://jabber.org/protocol/disco#info'" +
 		node + ">" + children + "</query></iq>")
+	c.discoN.Add(1) // after the answer is on its way: see DiscoAnswers
 	return true
 }
+
+// DiscoAnswers counts the disco#info queries the client answered; each
+// answer was sent before the count grew.
+func (c *Client) DiscoAnswers() int64 { return c.discoN.Load() }
 
 // Request sends an IQ set or get with payload (XML) to to ("" for the
 // account itself) and waits for its answer, which it returns.
