@@ -25,6 +25,8 @@ func invisiblePaths(jid string) []string {
 		"/shields/" + jid + ".json",
 		"/shields/" + jid + ".json?message=text",
 		"/api/v1/presence/" + jid,
+		"/avatar/" + jid + ".png",
+		"/avatar/" + jid + ".png?size=48",
 		openfirePath + jid,
 		openfirePath + jid + "&type=text",
 		openfirePath + jid + "&type=xml",
@@ -54,13 +56,14 @@ func (f *fixture) answers(t *testing.T, jid string, hdr map[string]string) map[s
 // exist, status, headers and bytes.
 func TestImagesInvisible(t *testing.T) {
 	const jid = "alice@example.com"
-	opt := Options{RedirectHosts: []string{"img.example.com"}}
+	opt := Options{RedirectHosts: []string{"img.example.com"}, Avatars: pictures(t)}
 	never := newFixture(t, opt).answers(t, jid, nil)
 
 	online := func(t *testing.T, f *fixture) {
 		f.online(t, jid, presence.DND, "secret")
 		f.dir.RemoveResource(jid, "phone") // leaves a last_seen behind
 		f.online(t, jid, presence.Chat, "secret")
+		f.dir.SetProfile(jid, richProfile()) // every detail, a picture too
 	}
 	tests := []struct {
 		name string

@@ -34,8 +34,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
+	return newFixtureWith(t, opt, presence.DirectoryOptions{ShowMessages: true})
+}
+
+// newFixtureWith is newFixture with a directory configured by dopt.
+func newFixtureWith(t *testing.T, opt Options, dopt presence.DirectoryOptions) *fixture {
+	t.Helper()
 	hub := hubtest.NewRecorder(presence.NewMemHub())
-	dir, err := presence.NewDirectory(hub, openStore(t), presence.DirectoryOptions{ShowMessages: true})
+	dir, err := presence.NewDirectory(hub, openStore(t), dopt)
 	if err != nil {
 		t.Fatal(err)
 	}
