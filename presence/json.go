@@ -17,8 +17,13 @@ type presenceJSON struct {
 	Since    *time.Time        `json:"since"`
 	LastSeen *time.Time        `json:"last_seen"`
 	Sources  map[Source]Status `json:"sources"`
-	// Rich presence (docs/API.md#rich-presence): left out when unknown,
-	// not shared or hidden, so a JID without details encodes as before.
+	DetailsJSON
+}
+
+// DetailsJSON is the wire form of Details (docs/API.md#rich-presence),
+// for the APIs that carry them: every member is left out when unknown, not
+// shared or hidden, so a JID without details encodes as before.
+type DetailsJSON struct {
 	Name      string        `json:"name,omitempty"`
 	Avatar    string        `json:"avatar,omitempty"`
 	Devices   []string      `json:"devices,omitempty"`
@@ -67,7 +72,14 @@ func avatarID(u string) string {
 	return v.Get("v")
 }
 
-func (w *presenceJSON) setDetails(d Details, jid string) {
+// NewDetailsJSON is the wire form of the details of jid.
+func NewDetailsJSON(d Details, jid string) DetailsJSON {
+	var w DetailsJSON
+	w.set(d, jid)
+	return w
+}
+
+func (w *DetailsJSON) set(d Details, jid string) {
 	w.Name = d.Name
 	if d.AvatarID != "" {
 		w.Avatar = AvatarURL(jid, d.AvatarID)
@@ -85,7 +97,7 @@ func (w *presenceJSON) setDetails(d Details, jid string) {
 	}
 }
 
-func (w *presenceJSON) details() Details {
+func (w *DetailsJSON) details() Details {
 	d := Details{Name: w.Name, AvatarID: avatarID(w.Avatar), Devices: w.Devices}
 	if w.IdleSince != nil {
 		d.IdleSince = *w.IdleSince
@@ -120,7 +132,7 @@ func (p Presence) MarshalJSON() ([]byte, error) {
 		JID: p.JID, Status: p.Status, State: p.Status.State(), Message: p.Message,
 		Since: timePtr(p.Since), LastSeen: timePtr(p.LastSeen), Sources: src,
 	}
-	w.setDetails(p.Details, p.JID)
+	w.DetailsJSON.set(p.Details, p.JID)
 	return json.Marshal(w)
 }
 

@@ -110,6 +110,7 @@ func TestKopanoInvisibleLikeNonexistent(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.online(t, "hidden@example.com", presence.Available, "hi")
+	f.dir.SetProfile("hidden@example.com", presence.Profile{Nick: "Hidden", Mood: &presence.Mood{Value: "sad"}})
 	if err := f.dir.SetChoice("hidden@example.com", true, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -314,5 +315,22 @@ func TestKopanoReadRateLimit(t *testing.T) {
 	}
 	if res, _ := f.request(t, "PUT", "/api/kopano", kopanoBody(tok, "alice@example.com=busy:"), nil); res.StatusCode != 200 {
 		t.Errorf("write after the reads = %d", res.StatusCode)
+	}
+}
+
+// kopano carries the rich presence beside the sources, what is shared only.
+func TestKopanoDetails(t *testing.T) {
+	f := newFixture(t, writeOptions(t))
+	f.online(t, "alice@example.com", presence.Available, "hi")
+	f.dir.SetProfile("alice@example.com", presence.Profile{Nick: "Alice", Mood: &presence.Mood{Value: "happy", Text: "sunny"}})
+	tok := kopanoToken(testSecret, "carol@example.com", testNow.Unix())
+	_, body := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
+	if !strings.Contains(body, `"name":"Alice","mood":{"value":"happy","text":"sunny"}`) {
+		t.Errorf("details missing: %s", body)
+	}
+	mustNil(t, f.dir.SetChoice("alice@example.com", false, presence.FieldSet(presence.FieldMood)))
+	_, body = f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
+	if strings.Contains(body, `"mood"`) || !strings.Contains(body, `"name":"Alice"`) {
+		t.Errorf("hidden mood: %s", body)
 	}
 }
