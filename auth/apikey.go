@@ -12,7 +12,7 @@ import (
 	"badges/presence"
 )
 
-// API keys authorise the write API (SPEC 4.3). A key specification follows
+// API keys authorise the write API (docs/API.md#writing-presence). A key specification follows
 // Tigase's HTTP API keys:
 //
 //	KEY

@@ -177,3 +177,46 @@ func TestAuthorize(t *testing.T) {
 		t.Errorf("nil Keys: Authorize = %v, want ErrUnauthorized", err)
 	}
 }
+
+// FuzzParseKey checks that parsing never panics, never echoes the key in an
+// error, and that a parsed scope is a fixed point: printing it and parsing
+// it again gives the same scope.
+func FuzzParseKey(f *testing.F) {
+	for _, s := range []string{
+		keyA,
+		keyA + ":domain=a.example,B.example:regex=^/api/v1/presence/",
+		keyA + ":regex=^/(?:a|b):domain=a.example",
+		keyA + ":domain=a.example:domain=b.example",
+		keyA + ":foo=bar",
+		":domain=",
+		" " + keyA + " ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		k, err := ParseKey(spec)
+		secret, _, _ := strings.Cut(strings.TrimSpace(spec), ":")
+		if err != nil {
+			if !errors.Is(err, ErrBadKey) {
+				t.Fatalf("ParseKey(%q) err = %v, not ErrBadKey", spec, err)
+			}
+			_, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
+			if len(secret) >= MinKeyLength && !strings.Contains(rest, secret) && strings.Contains(err.Error(), secret) {
+				t.Fatalf("ParseKey(%q) err = %q echoes the key", spec, err)
+			}
+			return
+		}
+		scope := k.Scope()
+		k2, err := ParseKey(secret + scope)
+		if err != nil {
+			t.Fatalf("ParseKey(%q) of canonical form of %q: %v", secret+scope, spec, err)
+		}
+		if k2.Scope() != scope || k2.sum != k.sum {
+			t.Fatalf("round trip of %q: scope %q became %q", spec, scope, k2.Scope())
+		}
+		ks := &Keys{keys: []Key{k}}
+		if errors.Is(ks.Authorize(secret, "", "/"), ErrUnauthorized) {
+			t.Fatalf("ParseKey(%q): its own key is unknown", spec)
+		}
+	})
+}

@@ -44,3 +44,26 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBearerToken checks that a credential, once extracted, has no white
+// space or control characters left and round-trips through a header.
+func FuzzBearerToken(f *testing.F) {
+	f.Add("Bearer " + keyA)
+	f.Add("bearer   x ")
+	f.Add("Basic abc")
+	f.Fuzz(func(t *testing.T, header string) {
+		cred, err := BearerToken(header)
+		if err != nil {
+			if !errors.Is(err, ErrUnauthorized) {
+				t.Fatalf("BearerToken(%q) err = %v, not ErrUnauthorized", header, err)
+			}
+			return
+		}
+		if cred == "" || strings.ContainsFunc(cred, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			t.Fatalf("BearerToken(%q) = %q", header, cred)
+		}
+		if again, err := BearerToken("Bearer " + cred); err != nil || again != cred {
+			t.Fatalf("round trip of %q = %q, %v", cred, again, err)
+		}
+	})
+}

@@ -1,6 +1,6 @@
 // Package auth holds the credentials of badges: kopano-compatible user
 // tokens, API keys with a Tigase-style scope, bearer header parsing and the
-// signatures of signed visibility (SPEC sections 3 and 4.3).
+// signatures of signed visibility (docs/API.md#configuration and #writing-presence).
 //
 // Everything here is a pure function of its inputs (the clock is passed in),
 // so the web layer decides what a request may do and this package decides

@@ -37,11 +37,11 @@ import (
 // Where badges differs, it is stricter: the comparison is constant-time, a
 // token more than maxFuture ahead is refused, TS must be plain decimal as the
 // script writes it (Python's int() would also take "+5" or "0005"), and the
-// web layer lets a token write only its own JID (SPEC 4.3).
+// web layer lets a token write only its own JID (docs/API.md#writing-presence).
 
 const (
 	// maxFuture tolerates clock skew between the token issuer and this server
-	// (SPEC 4.3: at most 30 s in the future).
+	// (docs/API.md#writing-presence: at most 30 s in the future).
 	maxFuture = 30 // seconds
 
 	// maxTSDigits is the length of the largest int64; longer TS cannot be Unix seconds.

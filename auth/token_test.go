@@ -142,3 +142,45 @@ func TestVerifyTokenLongestJID(t *testing.T) {
 		t.Errorf("VerifyToken = %q, %v; want %q, nil", got, err, want)
 	}
 }
+
+// FuzzVerifyToken feeds both arbitrary text and well-signed tokens for
+// arbitrary JIDs: the first must never panic or pass, the second must pass
+// exactly when the JID is valid and must give back its normalised form.
+func FuzzVerifyToken(f *testing.F) {
+	f.Add("1700000000:alice@example.com:XEXB3QZTRWECQXKCVBND12HNK5U1UPWBOFUWFPBYRGC=", "alice@example.com", uint32(1700000000))
+	f.Add("::", "Alice@Example.com/phone", uint32(0))
+	f.Add("1:[::1]:x", "alice@[::1]", uint32(1))
+	f.Add("01:a@b:"+strings.Repeat("=", 44), "a b@example.com", uint32(4294967295))
+	f.Fuzz(func(t *testing.T, token, jid string, ts uint32) {
+		now := time.Unix(int64(ts), 0)
+		if got, err := VerifyToken(testSecret, token, now, time.Minute); err == nil {
+			// Passing without the secret would be a forgery; only a token
+			// NewToken itself would write may pass.
+			first, last := strings.IndexByte(token, ':'), strings.LastIndexByte(token, ':')
+			if NewToken(testSecret, token[first+1:last], time.Unix(mustParseTS(t, token[:first]), 0)) != token {
+				t.Fatalf("VerifyToken(%q) = %q without being a token NewToken writes", token, got)
+			}
+		} else if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrExpired) && !errors.Is(err, ErrFuture) {
+			t.Fatalf("VerifyToken(%q) err = %v, not a sentinel", token, err)
+		}
+
+		signed := NewToken(testSecret, jid, now)
+		got, err := VerifyToken(testSecret, signed, now, time.Minute)
+		want, jidErr := presence.ParseJID(jid)
+		switch {
+		case jidErr != nil && !errors.Is(err, ErrMalformed):
+			t.Fatalf("token for invalid JID %q: err = %v, want ErrMalformed", jid, err)
+		case jidErr == nil && (err != nil || got != want):
+			t.Fatalf("token for %q = %q, %v; want %q", jid, got, err, want)
+		}
+	})
+}
+
+func mustParseTS(t *testing.T, s string) int64 {
+	t.Helper()
+	ts, err := parseTS(s)
+	if err != nil {
+		t.Fatalf("accepted token has TS %q: %v", s, err)
+	}
+	return ts
+}

@@ -86,7 +86,7 @@ func BenchmarkFanOut(b *testing.B) {
 
 // BenchmarkTake is one subscriber catching up on k topics: k publishes,
 // then one Take of the k latest values (200 is the per-connection limit of
-// SPEC 4.5). Timers are not stopped around the publishes: with allocation
+// docs/API.md#live). Timers are not stopped around the publishes: with allocation
 // reporting that would cost far more than what is measured.
 func BenchmarkTake(b *testing.B) {
 	for _, k := range []int{1, 200} {

@@ -9,7 +9,7 @@ import (
 )
 
 // Directory holds what every source says about every JID, applies the
-// visibility and aggregation rules of SPEC section 2, persists what must
+// visibility and aggregation rules of docs/API.md#presence-model, persists what must
 // survive a restart, and publishes each JID's aggregated presence to the hub.
 // All methods are safe for concurrent use.
 type Directory struct {
@@ -151,7 +151,7 @@ func (d *Directory) state(jid string) *jidState {
 	return st
 }
 
-// visible applies SPEC section 2: subscribed and not opted out, or pushed by
+// visible applies docs/API.md#presence-model: subscribed and not opted out, or pushed by
 // an authorised client over HTTP.
 func (st *jidState) visible() bool {
 	return (st.rec.Subscribed && !st.rec.OptedOut) || st.rec.HTTP != nil

@@ -2,6 +2,7 @@ package presence
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -339,5 +340,234 @@ func TestDirectoryRemoveResources(t *testing.T) {
 	f.dir.RemoveResources("nobody@example.com") // unknown JIDs are ignored
 	if _, ok := f.dir.Record("nobody@example.com"); ok {
 		t.Error("RemoveResources made a JID known")
+	}
+}
+
+// TestDirectoryChoiceNeedsSubscription: a choice for a JID the directory
+// does not hold as subscribed (its opt-in failed to save) is refused with
+// ErrNotSubscribed, so the user is not told it was kept; the next sync then
+// shows the user as before, which is what the user was told.
+func TestDirectoryChoiceNeedsSubscription(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{})
+	const alice = "alice@example.com"
+	store.setFail(errors.New("disk full"))
+	if err := f.dir.SetRosterItem(alice, RosterItem{Subscribed: true}); err == nil {
+		t.Fatal("the opt-in was saved although the store fails")
+	}
+	store.setFail(nil)
+	if err := f.dir.SetChoice(alice, true, 0); !errors.Is(err, ErrNotSubscribed) {
+		t.Errorf("SetChoice(opt out) without a subscription: %v, want ErrNotSubscribed", err)
+	}
+	if _, ok := store.get(alice); ok {
+		t.Error("a choice without a subscription was stored")
+	}
+}
+
+// TestDirectoryResourceCap: a JID keeps at most MaxResources resources; a
+// new one beyond that displaces the lowest priority, oldest of them, never
+// the one that speaks for the account.
+func TestDirectoryResourceCap(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{})
+	const jid = "alice@example.com"
+	f.subscribe(jid, Resource{})
+	f.dir.SetResource(jid, "main", Resource{Status: DND, Priority: 10, Changed: f.clock.Add(time.Second)})
+	for i := 1; i < MaxResources; i++ {
+		f.dir.SetResource(jid, fmt.Sprintf("r%d", i), Resource{Status: Away, Changed: f.clock.Add(time.Second)})
+	}
+	for i := 0; i < 3*MaxResources; i++ {
+		f.dir.SetResource(jid, fmt.Sprintf("flood%d", i), Resource{Status: Away, Changed: f.clock.Add(time.Second)})
+	}
+	f.dir.mu.Lock()
+	n := len(f.dir.jids[jid].resources)
+	_, main := f.dir.jids[jid].resources["main"]
+	_, oldest := f.dir.jids[jid].resources["r1"]
+	_, newest := f.dir.jids[jid].resources[fmt.Sprintf("flood%d", 3*MaxResources-1)]
+	f.dir.mu.Unlock()
+	if n != MaxResources {
+		t.Errorf("%d resources kept, want %d", n, MaxResources)
+	}
+	if !main || oldest || !newest {
+		t.Errorf("kept: main %v (want true), oldest %v (want false), newest %v (want true)", main, oldest, newest)
+	}
+	if p := f.dir.Get(jid); p.Status != DND {
+		t.Errorf("status %s, want the highest priority resource's dnd", p.Status)
+	}
+}
+
+// TestDirectoryRoomStale: room counts go stale with the XMPP statuses.
+// Once StaleAfter has passed without the watcher, a room shows no
+// occupants (the default); the counts come back at the next completed sync.
+func TestDirectoryRoomStale(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{StaleAfter: 20 * time.Millisecond})
+	const room = "lobby@rooms.example.com"
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.EndSync("")
+	f.dir.SetRoom(room, 3)
+	s := newSub(f.hub)
+	t.Cleanup(s.Close)
+	if err := s.Add(0, RoomTopic(room)); err != nil {
+		t.Fatal(err)
+	}
+	awaitRoom := func(want int) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case <-s.C():
+			case <-deadline:
+				t.Fatalf("room count never became %d; now %d", want, f.hub.Get(RoomTopic(room)).Room.Occupants)
+			}
+			for _, e := range s.Take() {
+				if e.Room.Occupants == want {
+					return
+				}
+			}
+		}
+	}
+	awaitRoom(3)
+
+	f.dir.Disconnected()
+	awaitRoom(0)
+	if st := f.dir.Stats(); !st.Stale {
+		t.Fatalf("room count reset before staleness: %+v", st)
+	}
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.SetRoom(room, 2) // the watcher joined again during the sync
+	if n := f.hub.Get(RoomTopic(room)).Room.Occupants; n != 0 {
+		t.Errorf("a count shown while stale: %d", n)
+	}
+	f.dir.EndSync("")
+	awaitRoom(2)
+}
+
+// TestDirectoryUnsyncedLoginsDoNotPostponeStaleness: the XMPP statuses are
+// fresh only once a sync completes. Logins cut off before EndSync (a sync
+// ping that times out, a roster never answered, a middlebox resetting the
+// connection) must not restart the stale clock, however often they come.
+func TestDirectoryUnsyncedLoginsDoNotPostponeStaleness(t *testing.T) {
+	const staleAfter = 100 * time.Millisecond
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{StaleAfter: staleAfter})
+	const alice = "alice@example.com"
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe(alice, Resource{Status: Available})
+	f.dir.EndSync("")
+	a := f.follow(alice)
+	lost := f.clock.Add(time.Minute)
+	f.dir.Disconnected()
+
+	// A failed login every quarter of StaleAfter, until the JID turns
+	// unknown. Were the clock restarted by each, it never would.
+	tick := time.NewTicker(staleAfter / 4)
+	defer tick.Stop()
+	deadline := time.After(5 * time.Second)
+	for stale := false; !stale; {
+		select {
+		case <-tick.C:
+			f.clock.Add(time.Second)
+			f.dir.Connected()
+			f.dir.BeginSync()
+			f.dir.Disconnected()
+		case <-a.C():
+			for _, e := range a.Take() {
+				stale = stale || e.Presence.Status == Unknown
+			}
+		case <-deadline:
+			t.Fatalf("still %s 5 s after the last synced connection was lost (StaleAfter %v)", f.dir.Get(alice).Status, staleAfter)
+		}
+	}
+
+	// The last moment alice was known online is the loss of the last
+	// synced connection, not one of the failed logins after it.
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.endSyncNow()
+	if e := awaitStatus(t, a, Offline); !e.Presence.LastSeen.Equal(lost) {
+		t.Errorf("last_seen = %v, want the loss at %v", e.Presence.LastSeen, lost)
+	}
+}
+
+// TestDirectorySyncGrace: presence that comes after the end of a sync (a
+// contact on another server, probed over s2s) keeps the contact as it was:
+// no flap to offline, no last_seen written. What is still not announced
+// when SyncGrace has passed is dropped, last seen when the connection was
+// lost. Contacts on the watcher's own domain, whose presence the server
+// sent within the sync, are dropped at once.
+func TestDirectorySyncGrace(t *testing.T) {
+	store := newMemStore()
+	f := newFixture(t, store, DirectoryOptions{StaleAfter: time.Hour, SyncGrace: 50 * time.Millisecond})
+	const remote, gone, local = "alice@remote.example", "bob@remote.example", "carol@example.com"
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe(remote, Resource{Status: Available})
+	f.subscribe(gone, Resource{Status: Away})
+	f.subscribe(local, Resource{Status: DND})
+	f.dir.EndSync("example.com")
+	a, b := f.follow(remote), f.follow(gone)
+
+	lost := f.clock.Add(time.Minute)
+	f.dir.Disconnected()
+	f.clock.Add(time.Second)
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.EndSync("example.com") // the server's own presence is in; the probes are not
+	if p := f.dir.Get(local); p.Status != Offline || !p.LastSeen.Equal(lost) {
+		t.Errorf("%s, on the watcher's domain, right after the sync: %+v, want offline since the loss", local, p)
+	}
+	if p := f.dir.Get(remote); p.Status != Available || !p.LastSeen.IsZero() {
+		t.Errorf("%s right after the sync: %+v, want still available", remote, p)
+	}
+	f.clock.Add(time.Second)
+	f.dir.SetResource(remote, "res", Resource{Status: Available}) // the probe's answer
+
+	e := awaitStatus(t, b, Offline)
+	if !e.Presence.LastSeen.Equal(lost) {
+		t.Errorf("%s: last_seen %v, want the loss at %v", gone, e.Presence.LastSeen, lost)
+	}
+	if rec, _ := store.get(gone); !rec.LastSeen.Equal(lost) {
+		t.Errorf("%s: stored last_seen %v, want %v", gone, rec.LastSeen, lost)
+	}
+	for _, e := range a.Take() {
+		if e.Presence.Status != Available {
+			t.Errorf("%s flapped: %s", remote, e.JSON)
+		}
+	}
+	if rec, _ := store.get(remote); !rec.LastSeen.IsZero() {
+		t.Errorf("%s: last_seen stored %v", remote, rec.LastSeen)
+	}
+}
+
+// TestDirectorySyncGraceStopped: a disconnect within the grace, or Close,
+// stops the grace timer, so nothing is dropped behind the next sync's back
+// or after the store was closed.
+func TestDirectorySyncGraceStopped(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{SyncGrace: time.Hour})
+	const jid = "alice@example.com"
+	armed := func() bool {
+		f.dir.mu.Lock()
+		defer f.dir.mu.Unlock()
+		return f.dir.graceT != nil
+	}
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.subscribe(jid, Resource{Status: Away})
+	f.dir.EndSync("")
+	if !armed() {
+		t.Fatal("no grace timer after EndSync")
+	}
+	f.dir.Disconnected()
+	if armed() {
+		t.Error("grace timer armed after a disconnect")
+	}
+	f.dir.Connected()
+	f.dir.BeginSync()
+	f.dir.EndSync("")
+	f.dir.Close()
+	if armed() {
+		t.Error("grace timer armed after Close")
 	}
 }

@@ -52,7 +52,7 @@ type Subscription interface {
 
 var _ Hub = (*MemHub)(nil)
 
-// MemHub is the in-memory latest-value hub of DESIGN.md.
+// MemHub is the in-memory latest-value hub of docs/DESIGN.md.
 //
 // Lock order: MemHub.mu, then subscriber.mu. Publish marks subscribers
 // while holding the hub lock, so a subscriber never calls into the hub

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// presenceJSON is the wire form of SPEC section 4.2. Field order is fixed so
+// presenceJSON is the wire form of docs/API.md#json. Field order is fixed so
 // that equal presences always encode to equal bytes.
 type presenceJSON struct {
 	JID      string            `json:"jid"`
@@ -122,7 +122,7 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-// MarshalJSON encodes the presence as SPEC section 4.2 shows it.
+// MarshalJSON encodes the presence as docs/API.md#json shows it.
 func (p Presence) MarshalJSON() ([]byte, error) {
 	src := p.Sources
 	if src == nil {
@@ -157,7 +157,7 @@ type roomJSON struct {
 	Occupants int    `json:"occupants"`
 }
 
-// MarshalJSON encodes the room as SPEC section 4.2 shows it.
+// MarshalJSON encodes the room as docs/API.md#json shows it.
 func (r Room) MarshalJSON() ([]byte, error) {
 	return json.Marshal(roomJSON{Room: r.Room, Occupants: r.Occupants})
 }

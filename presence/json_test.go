@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// unknownJSON is the body of every JID nobody may see (SPEC section 2).
+// unknownJSON is the body of every JID nobody may see (docs/API.md#presence-model).
 const unknownJSON = `{"jid":"bob@example.com","status":"unknown","state":"unavailable","since":null,"last_seen":null,"sources":{}}`
 
 func TestPresenceJSON(t *testing.T) {
@@ -18,7 +18,7 @@ func TestPresenceJSON(t *testing.T) {
 		want string
 	}{
 		{
-			name: "SPEC 4.2 example",
+			name: "docs/API.md#json example",
 			p: Presence{JID: "alice@example.com", Status: DND, Message: "In a meeting", Since: at,
 				Sources: map[Source]Status{SourceXMPP: DND}},
 			want: `{"jid":"alice@example.com","status":"dnd","state":"busy","message":"In a meeting","since":"2026-11-21T10:00:00Z","last_seen":null,"sources":{"xmpp":"dnd"}}`,

@@ -12,7 +12,7 @@ import "fmt"
 // and unknown.
 type Status string
 
-// The statuses, in the order of SPEC section 2.
+// The statuses, in the order of docs/API.md#presence-model.
 const (
 	Available Status = "available"
 	Chat      Status = "chat"
@@ -26,7 +26,7 @@ const (
 // Statuses lists every status, for tables and tests.
 var Statuses = []Status{Available, Chat, Away, XA, DND, Offline, Unknown}
 
-// ParseStatus accepts the status names of SPEC section 2.
+// ParseStatus accepts the status names of docs/API.md#presence-model.
 func ParseStatus(s string) (Status, error) {
 	switch st := Status(s); st {
 	case Available, Chat, Away, XA, DND, Offline, Unknown:

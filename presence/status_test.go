@@ -32,7 +32,7 @@ func TestStatusTable(t *testing.T) {
 		}
 	}
 	if len(Statuses) != 7 {
-		t.Errorf("Statuses has %d entries, want the 7 of SPEC section 2", len(Statuses))
+		t.Errorf("Statuses has %d entries, want the 7 of docs/API.md#presence-model", len(Statuses))
 	}
 }
 

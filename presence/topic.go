@@ -46,9 +46,9 @@ type Entry struct {
 	Version  uint64
 	Presence Presence // for KindJID
 	Room     Room     // for KindRoom
-	// JSON is the body of the JSON API for this value (SPEC 4.2).
+	// JSON is the body of the JSON API for this value (docs/API.md#json).
 	JSON []byte
-	// Frame is the WebSocket frame for this value (SPEC 4.5).
+	// Frame is the WebSocket frame for this value (docs/API.md#live).
 	Frame []byte
 	// ETag is a strong validator of JSON; it changes exactly when JSON does.
 	ETag string

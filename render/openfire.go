@@ -11,7 +11,7 @@ var OpenfireNames = []string{"available", "chat", "away", "xa", "dnd", "offline"
 
 // OpenfireName maps a status to the name of its Openfire image. Unknown
 // maps to forbidden: an invisible JID is unknown, and a visible JID whose
-// status is unknown must not look any different (SPEC section 2).
+// status is unknown must not look any different (docs/API.md#presence-model).
 func OpenfireName(s presence.Status) string {
 	switch s {
 	case presence.Available, presence.Chat, presence.Away, presence.XA, presence.DND, presence.Offline:

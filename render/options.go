@@ -30,7 +30,7 @@ const (
 	MessageText
 )
 
-// Scale and icon size bounds (SPEC section 4.1).
+// Scale and icon size bounds (docs/API.md#badges-and-images).
 const (
 	MinScale    = 1
 	MaxScale    = 3

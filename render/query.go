@@ -9,8 +9,8 @@ import (
 	"badges/presence"
 )
 
-// ParseQuery reads badge and icon options from a request's query (SPEC
-// section 4.1). It never fails: a value it cannot use is ignored and the
+// ParseQuery reads badge and icon options from a request's query
+// (docs/API.md#badges-and-images). It never fails: a value it cannot use is ignored and the
 // default stays, so a badge URL with a typo still shows a badge. Unknown
 // parameters are ignored; of a repeated parameter the first value counts.
 //

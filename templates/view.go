@@ -1,4 +1,4 @@
-// Package templates renders the HTML pages of SPEC 4.6: the badge builder,
+// Package templates renders the HTML pages of docs/API.md#pages: the badge builder,
 // the iframe embeds and the dashboards. Components take view structs only;
 // the web package fills them and adds the headers.
 package templates

@@ -13,10 +13,10 @@ import (
 const presencePath = "/api/v1/presence/"
 
 // defaultTokenTTL is a user token's lifetime when Options leave it out
-// (SPEC 3: -token-ttl defaults to 5m, as kopano's server_token_expire).
+// (docs/API.md#configuration: -token-ttl defaults to 5m, as kopano's server_token_expire).
 const defaultTokenTTL = 5 * time.Minute
 
-// credentials decides who may write presence (SPEC 4.3): API keys with
+// credentials decides who may write presence (docs/API.md#writing-presence): API keys with
 // their scopes, and user tokens, each for its own JID only. The auth
 // package says whether a credential is genuine; this type says what a
 // genuine one may do here.

@@ -78,7 +78,7 @@ func waitOpen(t *testing.T, ctx context.Context, f *wsFixture) {
 	t.Helper()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for f.srv.ws.open.Load() == 0 {
+	for f.srv.live.Open() == 0 {
 		select {
 		case <-ctx.Done():
 			t.Fatal("the page opened no socket")

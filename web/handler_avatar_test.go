@@ -126,4 +126,3 @@ func TestAvatarNotShared(t *testing.T) {
 		t.Errorf("unshared picture in JSON: %s", js)
 	}
 }
-

@@ -7,16 +7,7 @@ import (
 	"badges/render"
 )
 
-// cspImage locks an SVG opened on its own (not through <img>, where no
-// script runs anyway) down to its inline presentation: no script, no
-// fetch, no frame. Badges carry no style sheets or images, but a
-// presentation style attribute must not be what breaks one.
-const cspImage = "default-src 'none'; style-src 'unsafe-inline'"
-
-// hdrCSPImage is cspImage as a shared header value (see hdrNoCache).
-var hdrCSPImage = []string{cspImage}
-
-// handleBadge serves GET /badge/{jid}.svg and .png (SPEC 4.1).
+// handleBadge serves GET /badge/{jid}.svg and .png (docs/API.md#badges-and-images).
 func (s *Server) handleBadge(w http.ResponseWriter, r *http.Request) {
 	s.serveImage(w, r, badgeImage)
 }
@@ -61,13 +52,4 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, kind imageKi
 		sig = sigOf(r)
 	}
 	writeImage(w, r, http.StatusOK, s.images.image(s.vis.Entry(t, sig), kind, f, r.URL.RawQuery))
-}
-
-// writeImage answers with a rendered image under the rules of every
-// presence-bearing answer (writeCached), plus the SVG lock-down.
-func writeImage(w http.ResponseWriter, r *http.Request, status int, img render.Image) {
-	if img.ContentType != typePNG {
-		w.Header()["Content-Security-Policy"] = hdrCSPImage
-	}
-	writeCached(w, r, status, img.ContentType, img.ETag, img.Body)
 }

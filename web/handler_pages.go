@@ -27,7 +27,7 @@ const (
 	frameSelf   = "; frame-ancestors 'self'"
 )
 
-// badgeStyles are the styles of SPEC 4.1, first the default.
+// badgeStyles are the styles of docs/API.md#badges-and-images, first the default.
 var badgeStyles = []string{"flat", "flat-square", "plastic", "for-the-badge", "social"}
 
 // handleBuilder serves GET /: the badge builder.

@@ -11,7 +11,7 @@ import (
 // maxBatch bounds GET /api/v1/presence?jid=...
 const maxBatch = 100
 
-// handlePresence serves GET /api/v1/presence/{jid} (SPEC 4.2).
+// handlePresence serves GET /api/v1/presence/{jid} (docs/API.md#json).
 func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
 	jid, err := presence.ParseJID(r.PathValue("jid"))

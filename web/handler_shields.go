@@ -23,7 +23,7 @@ type shieldsBadge struct {
 	NamedLogo     string `json:"namedLogo,omitempty"`
 }
 
-// handleShields serves GET /shields/{jid}.json (SPEC 4.2).
+// handleShields serves GET /shields/{jid}.json (docs/API.md#json).
 func (s *Server) handleShields(w http.ResponseWriter, r *http.Request) {
 	s.serveShields(w, r, presence.KindJID)
 }
@@ -34,7 +34,7 @@ func (s *Server) handleShieldsRoom(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveShields answers with the endpoint badge of a JID or room. The query
-// takes the badge parameters of SPEC 4.1 that shields' schema can carry:
+// takes the badge parameters of docs/API.md#badges-and-images that shields' schema can carry:
 // label, message=text, color, labelColor, per-status colours, style and
 // logo=xmpp. Errors are JSON API errors: shields shows a failed fetch as
 // such, whatever the body.

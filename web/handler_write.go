@@ -2,9 +2,7 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -79,7 +77,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 	return w, nil
 }
 
-// handlePresencePut serves PUT /api/v1/presence/{jid} (SPEC 4.3): it sets
+// handlePresencePut serves PUT /api/v1/presence/{jid} (docs/API.md#writing-presence): it sets
 // the http source and answers the resulting presence once it is stored.
 func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
 	jid, own, ok := s.writeTarget(w, r)
@@ -158,18 +156,6 @@ func (s *Server) allowWrite(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// readBody reads the whole request body, which limit has already bounded.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(r.Body)
-	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-		return nil, fmt.Errorf("read body: %w", err) // 413
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: read body: %v", errBadRequest, err)
-	}
-	return body, nil
 }
 
 // writePresence answers a write with the presence it resulted in, encoded

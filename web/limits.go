@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// Request limits of SPEC section 6.
+// Request limits of docs/API.md#errors-and-limits.
 const (
 	maxURLBytes  = 8 << 10  // longer request targets get 414
 	maxBodyBytes = 64 << 10 // larger bodies get 413
 )
 
 // bodyReadWait bounds how long a request body may take to arrive, counted
-// from when the handlers start, so that every handler ends (DESIGN: every
+// from when the handlers start, so that every handler ends (docs/DESIGN.md: every
 // goroutine has a way to stop). The server bounds only the headers
 // (ReadHeaderTimeout) and the idle time between requests, so a client that
 // declares a body and never sends it would hold a handler and its

@@ -117,3 +117,13 @@ func TestBodyDeadlineNotInheritedByHijack(t *testing.T) {
 		t.Errorf("hijacked connection: %v", err)
 	}
 }
+
+// The body limit holds for the Openfire form too, a handler mounted from
+// its own package.
+func TestOpenfireLargeForm(t *testing.T) {
+	f := newFixture(t, Options{})
+	hdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if res, _ := f.request(t, "POST", "/plugins/presence/status", "jid="+strings.Repeat("a", 70<<10), hdr); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("large form = %d", res.StatusCode)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,7 +21,7 @@ const (
 	limiterSweepEvery = time.Second
 )
 
-// clientLimiter is a token bucket per client address (SPEC 6: per-client
+// clientLimiter is a token bucket per client address (docs/API.md#errors-and-limits: per-client
 // limits on writes and WebSocket connects). It holds at most
 // maxLimitedClients buckets, so its memory stays bounded whatever the number
 // of addresses seen. Safe for concurrent use.
@@ -120,12 +119,4 @@ func clientAddr(remote string) netip.Addr {
 		return p.Addr()
 	}
 	return a
-}
-
-// writeRateLimited answers 429 with msg and a Retry-After in whole seconds, at
-// least 1, rounded up so that a client that waits that long gets through.
-func writeRateLimited(w http.ResponseWriter, retry time.Duration, msg string) {
-	secs := int((retry + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, http.StatusTooManyRequests, msg)
 }

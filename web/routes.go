@@ -1,32 +1,33 @@
 package web
 
-import "net/http"
+import "badges/apidoc"
 
-// routes lists every route of SPEC section 4 in one place.
-func (s *Server) routes(mux *http.ServeMux) {
-	// Operations (SPEC 4.7).
+// routes lists every route of docs/API.md in one place.
+func (s *Server) routes(mux router) {
+	// Operations (docs/API.md#operations).
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /openapi.json", apidoc.Handler())
 
-	// Badges and images (SPEC 4.1). A wildcard must be a whole segment, so
+	// Badges and images (docs/API.md#badges-and-images). A wildcard must be a whole segment, so
 	// the handlers cut ".svg" or ".png" off the name themselves.
 	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
 	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
 	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
 	mux.HandleFunc("GET /avatar/{file...}", s.handleAvatar)
 
-	// JSON (SPEC 4.2).
+	// JSON (docs/API.md#json).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
 	mux.HandleFunc("GET /shields/{file...}", s.handleShields)
 	mux.HandleFunc("GET /shields/room/{file...}", s.handleShieldsRoom)
 
-	// Live (SPEC 4.5).
+	// Live (docs/API.md#live).
 	mux.HandleFunc("GET /ws", s.handleWS)
 
-	// Pages and assets (SPEC 4.6).
+	// Pages and assets (docs/API.md#pages).
 	mux.HandleFunc("GET /{$}", s.handleBuilder)
 	mux.HandleFunc("GET /embed/{jid...}", s.handleEmbedJID)
 	mux.HandleFunc("GET /embed/room/{room...}", s.handleEmbedRoom)
@@ -35,18 +36,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget.js", s.handleWidget)
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
 
-	// Writing presence (SPEC 4.3).
+	// Writing presence (docs/API.md#writing-presence).
 	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)
 	mux.HandleFunc("DELETE /api/v1/presence/{jid...}", s.handlePresenceDelete)
 
-	// Openfire presence plugin compatibility (SPEC 4.4).
-	mux.HandleFunc("GET /plugins/presence/status", s.handleOpenfire)
-	mux.HandleFunc("POST /plugins/presence/status", s.handleOpenfire)
+	// Openfire presence plugin compatibility (docs/API.md#compatibility).
+	mux.Handle("GET /plugins/presence/status", s.openfire)
+	mux.Handle("POST /plugins/presence/status", s.openfire)
 
-	// kopano-presence compatibility (SPEC 4.4): a JSON body on every method.
-	mux.HandleFunc("GET /api/kopano", s.handleKopanoGet)
-	mux.HandleFunc("PUT /api/kopano", s.handleKopanoPut)
-	mux.HandleFunc("POST /api/kopano", s.handleKopanoPost)
+	// kopano-presence compatibility (docs/API.md#compatibility): a JSON body on every method.
+	mux.HandleFunc("GET /api/kopano", s.kopano.Get)
+	mux.HandleFunc("PUT /api/kopano", s.kopano.Put)
+	mux.HandleFunc("POST /api/kopano", s.kopano.Post)
 
 	mux.HandleFunc("/", s.handleNotFound)
 }

@@ -1,4 +1,4 @@
-// Package web is the HTTP face of badges: every route of SPEC section 4,
+// Package web is the HTTP face of badges: every route of docs/API.md,
 // the shared response rules (no-cache, strong ETags, 304, nosniff, CORS),
 // request limits and metrics. It reads presence from the hub and never
 // talks to the XMPP watcher directly.
@@ -16,8 +16,12 @@ import (
 
 	"badges/auth"
 	"badges/avatar"
+	"badges/live"
 	"badges/presence"
+	"badges/render"
 	"badges/visibility"
+	"badges/web/kopano"
+	"badges/web/openfire"
 )
 
 // Directory is what the handlers need from the presence directory.
@@ -96,24 +100,25 @@ type Options struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	hub           presence.Hub
-	dir           Directory
-	log           *slog.Logger
-	public        *url.URL
-	ready         func() string
-	now           func() time.Time
-	vis           *visibility.Rule // every read of presence asks it
-	metrics       *metrics
-	gatherer      prometheus.Gatherer
-	handler       http.Handler
-	ws            *wsHub
-	creds         *credentials
-	writes        *clientLimiter
-	kopanoReads   *clientLimiter // like writes, in buckets of their own
-	images        *imageCaches
-	names         *nameCache
-	redirectHosts hostSet
-	avatars       Avatars
+	hub      presence.Hub
+	dir      Directory
+	log      *slog.Logger
+	public   *url.URL
+	ready    func() string
+	now      func() time.Time
+	vis      *visibility.Rule // every read of presence asks it
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	handler  http.Handler
+	live     *live.Engine // GET /ws
+	connects *clientLimiter
+	creds    *credentials
+	writes   *clientLimiter
+	kopano   *kopano.Handler
+	images   *imageCaches
+	names    *nameCache
+	openfire *openfire.Handler
+	avatars  Avatars
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -142,14 +147,16 @@ func New(opt Options) *Server {
 		s.gatherer = reg
 	}
 	s.metrics = newMetrics(reg)
-	s.ws = newWSHub(opt, s, reg)
+	s.live = newLive(opt, s, reg)
+	s.connects = newConnectLimiter(opt, s.now)
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
-	s.kopanoReads = newWriteLimiter(opt, s.now)
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
 	s.images = newImageCaches(imageBytes, answerBytes)
 	s.names = newNameCache(nameBytes)
-	s.redirectHosts = newHostSet(opt.RedirectHosts)
+	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
+		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
+	s.kopano = newKopano(opt, s)
 	s.avatars = opt.Avatars
 	if s.avatars == nil {
 		s.avatars = avatar.NewStore(avatar.DefaultCacheBytes)
@@ -165,6 +172,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Shutdown ends what the server owns beyond plain requests, which
 // http.Server.Shutdown does not track: it closes every WebSocket with 1001
-// (SPEC 4.7) and waits for their goroutines, or for ctx. New WebSocket
+// (docs/API.md#operations) and waits for their goroutines, or for ctx. New WebSocket
 // requests are refused from then on. Call it alongside http.Server.Shutdown.
-func (s *Server) Shutdown(ctx context.Context) error { return s.shutdownWS(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.live.Shutdown(ctx) }

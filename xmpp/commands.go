@@ -29,8 +29,8 @@ const notSharedText = "Your presence is not shared with me. Add me to your conta
 
 const notSavedText = "Sorry, that could not be saved. Please try again later."
 
-// handleMessage answers chat commands (docs/API.md#rich-presence: users
-// choose whether they are shown and which fields are).
+// handleMessage answers chat commands (docs/API.md#presence-model and
+// #rich-presence: users choose whether they are shown and which fields are).
 func (s *session) handleMessage(st *stanza, jid string) error {
 	switch {
 	case st.Event != nil && st.Type != "error":

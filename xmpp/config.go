@@ -14,7 +14,7 @@ import (
 // TLSMode says how the connection to the server is secured.
 type TLSMode string
 
-// The TLS modes of SPEC section 3 (-xmpp-tls).
+// The TLS modes of docs/API.md#configuration (-xmpp-tls).
 const (
 	// TLSStartTLS upgrades a plain connection with STARTTLS (RFC 6120 5),
 	// and refuses servers that do not offer it.
@@ -29,14 +29,14 @@ const (
 // Policy says who may opt in by subscribing to the watcher.
 type Policy string
 
-// The subscription policies of SPEC section 3 (-subscriptions).
+// The subscription policies of docs/API.md#configuration (-subscriptions).
 const (
 	PolicyOpen    Policy = "open"
 	PolicyDomains Policy = "domains"
 	PolicyClosed  Policy = "closed"
 )
 
-// Defaults of SPEC section 3 and DESIGN.md "The watcher".
+// Defaults of docs/API.md#configuration and docs/DESIGN.md "The watcher".
 const (
 	DefaultResource     = "badges"
 	DefaultRoomNick     = "badges"

@@ -154,7 +154,7 @@ func (e *env) stop(t testing.TB) {
 		if err != nil {
 			t.Errorf("Run: %v", err)
 		}
-		// The process has 10 s to stop (SPEC 4.7); the watcher must take
+		// The process has 10 s to stop (docs/API.md#operations); the watcher must take
 		// a small part of it.
 		if d := time.Since(began); d > 2*time.Second {
 			t.Errorf("Run took %v to return after cancel", d)

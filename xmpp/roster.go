@@ -28,7 +28,7 @@ type rosterEntry struct {
 }
 
 // subscribed: the watcher holds a subscription to the contact's presence,
-// which is what makes the contact visible (SPEC 2).
+// which is what makes the contact visible (docs/API.md#presence-model).
 func (e rosterEntry) subscribed() bool { return e.sub == "to" || e.sub == "both" }
 
 func (e rosterEntry) item() presence.RosterItem {

@@ -1,12 +1,16 @@
 package xmpp
 
 import (
+	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"badges/internal/testenv"
 	"badges/presence"
+	"badges/store"
 )
 
 func TestChatCommands(t *testing.T) {
@@ -102,4 +106,94 @@ func TestShutdownIsPromptAndPolite(t *testing.T) {
 		t.Error("Connected() after Run returned")
 	}
 	t.Logf("Run returned %v after cancel", time.Since(began))
+}
+
+// Stanzas held back for the roster are bounded: past maxHeld the session
+// fails instead of growing.
+func TestHeldStanzasAreBounded(t *testing.T) {
+	u := newUnitSession(t)
+	u.rosterID = "r1"
+	for i := 0; i < maxHeld; i++ {
+		must(t, u.receive(t, `<presence from='u`+strconv.Itoa(i)+`@example.com/phone'/>`))
+	}
+	if err := u.receive(t, `<presence from='late@example.com/phone'/>`); err == nil {
+		t.Errorf("%d stanzas held without a roster, and the session goes on", len(u.held)+1)
+	}
+	if len(u.held) > maxHeld {
+		t.Errorf("%d stanzas held, cap %d", len(u.held), maxHeld)
+	}
+}
+
+// unitSession is a session without a server: what it sends is recorded,
+// and the test hands it stanzas through receive.
+type unitSession struct {
+	*session
+	store *store.Store
+	dir   *presence.Directory
+
+	mu   sync.Mutex
+	sent strings.Builder
+}
+
+// newUnitSession starts a session for bot@example.com that feeds a real
+// Directory on a fresh store.
+func newUnitSession(t *testing.T) *unitSession {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	dir, err := presence.NewDirectory(presence.NewMemHub(), st, presence.DirectoryOptions{ShowMessages: true})
+	must(t, err)
+	t.Cleanup(dir.Close)
+	return attachUnitSession(t, st, dir, &runState{watchAsked: true, leaving: make(map[string]struct{})})
+}
+
+// reconnect starts the next session of the same Run: same Directory, same
+// state across sessions, a new connection.
+func (u *unitSession) reconnect(t *testing.T) *unitSession {
+	t.Helper()
+	return attachUnitSession(t, u.store, u.dir, u.across)
+}
+
+func attachUnitSession(t *testing.T, st *store.Store, dir *presence.Directory, across *runState) *unitSession {
+	t.Helper()
+	cfg, err := Config{JID: "bot@example.com", Password: password, Logger: testLogger(t)}.normalize()
+	must(t, err)
+	u := &unitSession{store: st, dir: dir}
+	l := &link{conn: &recordConn{u: u}, in: make(chan *stanza), quit: make(chan struct{})}
+	u.session = newSession(&cfg, dir, l, func() {}, across)
+	t.Cleanup(u.stopRooms)
+	return u
+}
+
+// recordConn is the session's end of a connection: writes land in the
+// unitSession's record at once; nothing else is used.
+type recordConn struct {
+	net.Conn
+	u *unitSession
+}
+
+func (c *recordConn) Write(b []byte) (int, error) {
+	c.u.mu.Lock()
+	defer c.u.mu.Unlock()
+	return c.u.sent.Write(b)
+}
+
+func (c *recordConn) SetWriteDeadline(time.Time) error { return nil }
+
+// output returns what the session has sent so far.
+func (u *unitSession) output() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.sent.String()
+}
+
+// receive hands the session one stanza, given as XML in the jabber:client
+// namespace of the server's stream.
+func (u *unitSession) receive(t *testing.T, x string) error {
+	t.Helper()
+	r := newStreamReader(strings.NewReader(serverHeader + x))
+	st, err := r.next()
+	must(t, err)
+	return u.handle(st)
 }

@@ -6,7 +6,7 @@ import (
 	"badges/presence"
 )
 
-// allowed applies the subscription policy (SPEC 3, -subscriptions). JIDs
+// allowed applies the subscription policy (docs/API.md#configuration, -subscriptions). JIDs
 // the operator listed in Watch may always opt in.
 func (s *session) allowed(jid string) bool {
 	if slices.Contains(s.cfg.Watch, jid) {
@@ -40,7 +40,7 @@ func (s *session) onSubscribe(jid string) error {
 }
 
 // onUnsubscribe handles a user who unsubscribed from the watcher or
-// cancelled its subscription (RFC 6121 3.2, 3.3). SPEC 2: the JID turns
+// cancelled its subscription (RFC 6121 3.2, 3.3). docs/API.md#presence-model: the JID turns
 // invisible at once and its stored data goes. Removing the contact from the
 // roster as well cancels what is left of the subscription in both
 // directions, so the next roster sync cannot bring the JID back.

@@ -34,7 +34,7 @@ import (
 
 // shutdownWait bounds how long a cancelled watcher waits for the server to
 // close the stream after its own unavailable presence and closing tag. The
-// whole process has 10 s to stop (SPEC 4.7); a live server answers in
+// whole process has 10 s to stop (docs/API.md#operations); a live server answers in
 // milliseconds, and a dead one must not eat into that budget.
 const shutdownWait = time.Second
 
@@ -61,7 +61,7 @@ func New(cfg Config, sink Sink) (*Watcher, error) {
 }
 
 // Connected reports whether the watcher is logged in and has synced its
-// roster and presence: the readiness of SPEC 4.7.
+// roster and presence: the readiness of docs/API.md#operations.
 func (w *Watcher) Connected() bool { return w.connected.Load() }
 
 // Run connects, keeps the session alive and reconnects with full-jitter

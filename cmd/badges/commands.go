@@ -32,7 +32,7 @@ func oneJID(cfg Config, cmd string, room bool) (string, error) {
 	return jid, nil
 }
 
-// printToken prints a user token for a JID (SPEC 4.3).
+// printToken prints a user token for a JID (docs/API.md#writing-presence).
 func printToken(cfg Config, out io.Writer) error {
 	jid, err := oneJID(cfg, "token", false)
 	if err != nil {

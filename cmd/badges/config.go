@@ -10,7 +10,7 @@ import (
 	"badges/presence"
 )
 
-// Config is the whole configuration of SPEC section 3, validated and
+// Config is the whole configuration of docs/API.md#configuration, validated and
 // normalised by loadConfig. Enumerations hold their lower-case names.
 type Config struct {
 	Listen    string   // HTTP address, host:port; an empty host means every interface
@@ -32,7 +32,7 @@ type Config struct {
 	ShowMessages bool              // whether status texts are served at all
 	Share        presence.FieldSet // what is served of what users publish; -show-messages=false takes out the message
 
-	APIKeys     []string      // secret; write API keys in the raw syntax of SPEC section 4.3
+	APIKeys     []string      // secret; write API keys in the raw syntax of docs/API.md#writing-presence
 	TokenSecret string        // secret; HMAC key of user tokens and signed URLs; empty disables both
 	TokenTTL    time.Duration // lifetime of a user token
 	Visibility  string        // "public", or "signed": reads need ?sig=

@@ -258,7 +258,7 @@ func invalid(s setting, src source, v *value, file string, err error) error {
 }
 
 // lineError prints err on one line and keeps its chain for errors.Is: main
-// prints a configuration error as the single line SPEC section 3 promises, and
+// prints a configuration error as the single line docs/API.md#configuration promises, and
 // messages of libraries (TOML syntax errors among them) may span several.
 type lineError struct{ err error }
 

@@ -47,7 +47,7 @@ func envName(name string) string {
 // others and cannot itself be set in the file.
 const configSetting = "config"
 
-// settings lists every setting of SPEC section 3 in the order of its table;
+// settings lists every setting of docs/API.md#configuration in the order of its table;
 // usage text and error precedence follow this order.
 var settings = []setting{
 	{name: "listen", def: ":8080",

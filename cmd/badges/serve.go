@@ -20,7 +20,7 @@ import (
 	"badges/web"
 )
 
-// Shutdown budget of SPEC 4.7: everything is closed within 10 s of SIGTERM.
+// Shutdown budget of docs/API.md#operations: everything is closed within 10 s of SIGTERM.
 const (
 	// shutdownTimeout bounds closing WebSockets and draining requests. The
 	// watcher logs off meanwhile (within about a second), and what is left

@@ -13,7 +13,7 @@ import (
 )
 
 // badgeDeadline is the answer time a badge needs while the XMPP server is
-// down: GitHub's image proxy gives up after about 4 s, and SPEC 4 asks for
+// down: GitHub's image proxy gives up after about 4 s, and docs/API.md asks for
 // well under a second. A bound for the test, not a performance claim.
 const badgeDeadline = time.Second
 

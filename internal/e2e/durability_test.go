@@ -8,7 +8,7 @@ import (
 	"badges/presence"
 )
 
-// TestWritesSurviveKill checks SPEC section 5 against the real binary: a
+// TestWritesSurviveKill checks docs/API.md#storage-and-scale against the real binary: a
 // kill -9 right after an acknowledged write loses nothing, neither the
 // http-source presence nor any last_seen, whichever way it was set (DELETE,
 // an offline PUT, a ttl running out while running or while down).

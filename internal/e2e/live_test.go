@@ -81,7 +81,7 @@ func browserAwait(t *testing.T, ctx context.Context, js string) {
 
 // TestGracefulShutdown: on SIGTERM badges closes WebSockets with 1001,
 // logs the watcher off (contacts see it unavailable) and exits 0 within
-// the 10 s of SPEC 4.7.
+// the 10 s of docs/API.md#operations.
 func TestGracefulShutdown(t *testing.T) {
 	p, srv, alice, c := xmppServer(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)

@@ -21,7 +21,7 @@ import (
 const (
 	buildTimeout = 5 * time.Minute
 	startTimeout = 15 * time.Second
-	stopTimeout  = 10 * time.Second // badges' own shutdown budget (SPEC 4.7)
+	stopTimeout  = 10 * time.Second // badges' own shutdown budget (docs/API.md#operations)
 	pollEvery    = 20 * time.Millisecond
 )
 
