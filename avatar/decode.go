@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 
+	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
 
@@ -90,5 +91,5 @@ func Normalize(data []byte) (pngData []byte, id string, err error) {
 		return nil, "", err
 	}
 	sum := sha256.Sum256(data)
-	return encode(square(img, StoredSize)), hex.EncodeToString(sum[:8]), nil
+	return encode(square(img, StoredSize, draw.CatmullRom)), hex.EncodeToString(sum[:8]), nil
 }
