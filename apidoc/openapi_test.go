@@ -339,6 +339,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{target: "/room/" + room + ".png?scale=3", want: 200},
 		{target: "/room/rooms.example.com.svg", want: 400},
 		{target: "/room/rooms.example.com.png", want: 400},
+		{target: "/avatar/" + alice + ".png", want: 200},
+		{target: "/avatar/" + alice + ".png?size=64&v=0123456789abcdef", want: 200},
+		{target: "/avatar/nobody@example.com.png?size=512", want: 200},
+		{target: "/avatar/a@b@c.png", want: 400},
+		{target: "/avatar/" + alice + ".png?size=9", want: 400, badRequest: true},
 
 		// JSON.
 		{target: "/api/v1/presence/" + alice, want: 200},
