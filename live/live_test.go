@@ -17,7 +17,6 @@ import (
 
 	"badges/internal/hubtest"
 	"badges/presence"
-	"badges/store"
 	"badges/visibility"
 )
 
@@ -35,17 +34,8 @@ type wsFixture struct {
 // The client address is the peer's IP address.
 func newWSFixture(t *testing.T, opt Options, verify visibility.Verifier) *wsFixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &wsFixture{hub: hubtest.NewRecorder(presence.NewMemHub())}
-	f.dir, err = presence.NewDirectory(f.hub, st, presence.DirectoryOptions{ShowMessages: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.dir.Close)
+	f := &wsFixture{}
+	f.hub, f.dir = hubtest.Directory(t)
 	opt.Hub, opt.Visibility = f.hub, visibility.New(f.hub, verify)
 	f.eng = New(opt)
 	f.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -67,11 +57,7 @@ func newWSFixture(t *testing.T, opt Options, verify visibility.Verifier) *wsFixt
 
 // online makes jid visible and online with one resource.
 func (f *wsFixture) online(t *testing.T, jid string, st presence.Status, msg string) {
-	t.Helper()
-	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
 // testCtx bounds a test's time.

@@ -2,6 +2,7 @@ package live
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -68,7 +69,12 @@ type clientFrame struct {
 func parseClientFrame(b []byte) (wsRequest, error) {
 	var f clientFrame
 	if err := json.Unmarshal(b, &f); err != nil {
-		return wsRequest{}, fmt.Errorf("bad frame: %v", err)
+		// The decoder's own words name Go types: say what is wrong in the
+		// protocol's terms (docs/API.md#deployment).
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
+			return wsRequest{}, fmt.Errorf("bad frame: field %q has the wrong type", te.Field)
+		}
+		return wsRequest{}, errors.New("bad frame: not valid JSON")
 	}
 	var req wsRequest
 	switch f.Op {

@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 
+	"badges/idn"
 	"badges/presence"
 )
 
@@ -37,7 +38,7 @@ func Describe(e *presence.Entry, o Options) Description {
 // or, with MessageText, the status text when there is one; colour the
 // query's per-status colour, else its color=, else the status's.
 func describePresence(p presence.Presence, o Options, words func(presence.Status) string) Description {
-	d := Description{Label: o.label(p.JID), Message: words(p.Status), Status: p.Status}
+	d := Description{Label: o.label(idn.JID(p.JID)), Message: words(p.Status), Status: p.Status}
 	if o.Message == MessageText && p.Message != "" {
 		d.Message = p.Message
 	}
@@ -65,7 +66,7 @@ func (o Options) statusColor(s presence.Status) (c Color, name string) {
 func describeRoom(r presence.Room, o Options) Description {
 	label := presence.Local(r.Room)
 	if label == "" {
-		label = r.Room
+		label = idn.JID(r.Room)
 	}
 	n := max(r.Occupants, 0)
 	d := Description{Label: o.label(label), Message: strconv.Itoa(n) + " online", Status: presence.Available}

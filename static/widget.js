@@ -13,8 +13,11 @@
   if (window.XMPPPresence) return; // loaded twice on one page
 
   const script = document.currentScript;
-  const origin = new URL(script ? script.src : location.href).origin;
-  const wsURL = origin.replace(/^http/, "ws") + "/ws";
+  // The server's base URL: where this script was served from, /widget.js
+  // or /static/widget.HASH.js, under the server's base path if it has one.
+  const src = new URL(script ? script.src : location.href);
+  const base = src.origin + (script ? src.pathname.replace(/\/(?:static\/)?[^/]*$/, "") : "");
+  const wsURL = base.replace(/^http/, "ws") + "/ws";
 
   const WORDS = {
     available: "online", chat: "free to chat", away: "away", xa: "extended away",
@@ -113,7 +116,7 @@
   // socket is down, and the server's name for it.
   async function fallback(t) {
     const path = t.kind === "room" ? "/api/v1/rooms/" : "/api/v1/presence/";
-    const url = origin + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
+    const url = base + path + encodeURIComponent(t.name) + (t.sig ? "?sig=" + encodeURIComponent(t.sig) : "");
     try {
       const res = await fetch(url, { mode: "cors", credentials: "omit" });
       if (!res.ok) return;

@@ -25,6 +25,9 @@ type Card struct {
 	// Kind is "jid" or "room".
 	Kind string
 	Name string
+	// Display is Name as a person should read it: a confusable domain in
+	// its ASCII form (docs/API.md#deployment).
+	Display string
 	// Sig vouches for the topic under signed visibility.
 	Sig string
 	// Status is a presence status name; rooms use "available" when occupied.

@@ -2,7 +2,7 @@
 // of presence (badges, images, JSON, shields, pages, the live WebSocket,
 // the Openfire and kopano compatibility APIs) asks Rule.Read, and nothing
 // else reads the hub for a reader: this is the one place a per-reader rule
-// lives (docs/API.md#presence-model, "Signed visibility").
+// lives (docs/API.md#presence-model).
 package visibility
 
 import "badges/presence"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"badges/idn"
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
@@ -33,7 +34,7 @@ var badgeStyles = []string{"flat", "flat-square", "plastic", "for-the-badge", "s
 // handleBuilder serves GET /: the badge builder.
 func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
 	v := templates.BuilderView{
-		Page:   templates.Page{Title: "XMPP presence badges", Assets: assets, Theme: theme(r)},
+		Page:   templates.Page{Title: "XMPP presence badges", Assets: s.assets, Theme: theme(r)},
 		Base:   s.baseURL(r),
 		Target: r.URL.Query().Get("jid"),
 		Styles: badgeStyles,
@@ -57,7 +58,7 @@ func (s *Server) embed(w http.ResponseWriter, r *http.Request, kind presence.Kin
 		s.writeErr(w, r, err)
 		return
 	}
-	v := templates.EmbedView{Page: templates.Page{Title: c.Name, Assets: assets, Theme: theme(r)}, Card: c}
+	v := templates.EmbedView{Page: templates.Page{Title: c.Display, Assets: s.assets, Theme: theme(r)}, Card: c}
 	s.writePage(w, r, templates.Embed(v), frameAnyone)
 }
 
@@ -117,7 +118,7 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card) {
 	v := templates.DashboardView{
-		Page:    templates.Page{Title: heading + " · presence", Assets: assets, Theme: theme(r)},
+		Page:    templates.Page{Title: heading + " · presence", Assets: s.assets, Theme: theme(r)},
 		Heading: heading,
 		Cards:   cards,
 	}
@@ -143,7 +144,7 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 // render.Describe gives them to a badge with default options.
 func cardOf(e *presence.Entry) templates.Card {
 	d := render.Describe(e, render.Options{})
-	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Status: string(d.Status), Word: d.Message}
+	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Display: idn.JID(e.Topic.Name), Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
 		c.Kind = "room"
 	} else {
@@ -175,16 +176,12 @@ func theme(r *http.Request) string {
 	return "auto"
 }
 
-// baseURL is where generated snippets point: Options.PublicURL, else the
-// request's own scheme and host. Forwarding headers are not trusted;
-// behind a proxy that terminates TLS, set PublicURL.
+// baseURL is where generated snippets point: Options.PublicURL as given,
+// else the request's scheme and host, as trusted proxies reported them
+// (fromProxies), under the base path.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.public != nil {
 		return strings.TrimSuffix(s.public.String(), "/")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return requestScheme(r) + "://" + r.Host + s.base
 }

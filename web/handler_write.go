@@ -55,7 +55,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 		return presenceWrite{}, fmt.Errorf("%w: empty body; want {\"status\":...}", errBadRequest)
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return presenceWrite{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+		return presenceWrite{}, withHiddenCause(fmt.Errorf("%w: body: %s", errBadRequest, jsonProblem(err)), err)
 	}
 	if in.Status == nil {
 		return presenceWrite{}, fmt.Errorf("%w: status is required", errBadRequest)

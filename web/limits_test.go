@@ -45,9 +45,15 @@ func TestBodyDeadline(t *testing.T) {
 			"Content-Length: 100\r\n\r\n{")
 		res, err := http.ReadResponse(br, nil)
 		if err == nil {
-			_, err = io.Copy(io.Discard, res.Body)
+			var body []byte
+			body, err = io.ReadAll(res.Body)
 			res.Body.Close()
-			t.Logf("%s: HTTP %d", target, res.StatusCode)
+			t.Logf("%s: HTTP %d %s", target, res.StatusCode, body)
+			// The answer says what went wrong, never the network error
+			// behind it (docs/API.md#deployment).
+			if strings.Contains(string(body), "127.0.0.1") || strings.Contains(string(body), "tcp") {
+				t.Errorf("%s: the error body carries an address: %s", target, body)
+			}
 		}
 		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
 			t.Errorf("%s: still waiting for the body: %v", target, err)

@@ -107,6 +107,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) metricsHandler() http.Handler {
+// Metrics serves the Prometheus metrics: on the public listener, or on a
+// listener of its own when Options.MetricsElsewhere says so.
+func (s *Server) Metrics() http.Handler {
 	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})
 }

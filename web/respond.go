@@ -16,6 +16,8 @@ var (
 	errBadRequest    = respond.ErrBadRequest
 	etagMatches      = respond.ETagMatches
 	readBody         = respond.ReadBody
+	withHiddenCause  = respond.WithHiddenCause
+	jsonProblem      = respond.JSONProblem
 )
 
 // Content types served.

@@ -2,12 +2,18 @@ package web
 
 import "badges/apidoc"
 
+// catchAll is the pattern of handleUnmatched.
+const catchAll = "/"
+
 // routes lists every route of docs/API.md in one place.
 func (s *Server) routes(mux router) {
-	// Operations (docs/API.md#operations).
+	// Operations (docs/API.md#operations). With a metrics address of its
+	// own, /metrics is served there (Server.Metrics) and not here.
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", s.metricsHandler())
+	if !s.metricsElsewhere {
+		mux.Handle("GET /metrics", s.Metrics())
+	}
 	mux.Handle("GET /openapi.json", apidoc.Handler())
 
 	// Badges and images (docs/API.md#badges-and-images). A wildcard must be a whole segment, so
@@ -49,5 +55,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("PUT /api/kopano", s.kopano.Put)
 	mux.HandleFunc("POST /api/kopano", s.kopano.Post)
 
-	mux.HandleFunc("/", s.handleNotFound)
+	// What no route takes: 405 with Allow, CORS preflights of the public
+	// GETs (publicGETs), 404.
+	mux.HandleFunc(catchAll, s.handleUnmatched)
 }

@@ -16,9 +16,11 @@ import (
 
 	"badges/auth"
 	"badges/avatar"
+	"badges/forwarded"
 	"badges/live"
 	"badges/presence"
 	"badges/render"
+	"badges/templates"
 	"badges/visibility"
 	"badges/web/kopano"
 	"badges/web/openfire"
@@ -90,6 +92,15 @@ type Options struct {
 	// CacheBytes bounds, in bytes, all the server's caches together:
 	// rendered images, answers and normalised names; 0: 64 MiB.
 	CacheBytes int64
+	// TrustedProxies are the reverse proxies whose forwarding headers name
+	// the client and the public URL (docs/API.md#deployment); empty: none.
+	TrustedProxies forwarded.Proxies
+	// BasePath is the prefix every route lives under, "/p" (no trailing
+	// slash); "": the root. Generated URLs carry it.
+	BasePath string
+	// MetricsElsewhere: /metrics is served by Server.Metrics on a
+	// listener of its own, not on this handler.
+	MetricsElsewhere bool
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
@@ -118,7 +129,12 @@ type Server struct {
 	images   *imageCaches
 	names    *nameCache
 	openfire *openfire.Handler
-	avatars  Avatars
+	mux      *http.ServeMux
+	base     string           // Options.BasePath
+	assets   templates.Assets // the static files' URLs, under base
+	// metricsElsewhere: Options.MetricsElsewhere.
+	metricsElsewhere bool
+	avatars          Avatars
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -161,9 +177,13 @@ func New(opt Options) *Server {
 	if s.avatars == nil {
 		s.avatars = avatar.NewStore(avatar.DefaultCacheBytes)
 	}
-	mux := http.NewServeMux()
-	s.routes(mux)
-	s.handler = s.recoverPanics(s.limit(s.instrument(mux)))
+	s.base, s.metricsElsewhere = opt.BasePath, opt.MetricsElsewhere
+	s.assets = assetsUnder(s.base)
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+	// The base path is cut off before anything else looks at the path, and
+	// the client is known before any limit or metric counts it.
+	s.handler = s.recoverPanics(s.limit(underBase(s.base, fromProxies(opt.TrustedProxies, s.public != nil, s.instrument(s.mux)))))
 	return s
 }
 

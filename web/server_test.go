@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"badges/internal/hubtest"
 	"badges/presence"
@@ -40,12 +39,7 @@ func newFixture(t *testing.T, opt Options) *fixture {
 // newFixtureWith is newFixture with a directory configured by dopt.
 func newFixtureWith(t *testing.T, opt Options, dopt presence.DirectoryOptions) *fixture {
 	t.Helper()
-	hub := hubtest.NewRecorder(presence.NewMemHub())
-	dir, err := presence.NewDirectory(hub, openStore(t), dopt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dir.Close)
+	hub, dir := hubtest.DirectoryWith(t, dopt)
 	opt.Hub, opt.Directory = hub, dir
 	return &fixture{hub: hub, dir: dir, srv: New(opt)}
 }
@@ -64,13 +58,9 @@ func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string)
 	return res, string(body)
 }
 
-// subscribe makes jid visible and online with one resource.
+// online makes jid visible and online with one resource.
 func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
-	t.Helper()
-	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
 func TestHealth(t *testing.T) {

@@ -50,10 +50,12 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *static.Asset, cache s
 	}
 }
 
-// assets are the hashed URLs pages load, fixed for the life of the binary.
-var assets = templates.Assets{
-	CSS:     static.URL("pages.css"),
-	Widget:  static.URL("widget.js"),
-	Page:    static.URL("page.js"),
-	Builder: static.URL("builder.js"),
+// assetsUnder are the hashed URLs pages load, under the base path.
+func assetsUnder(base string) templates.Assets {
+	return templates.Assets{
+		CSS:     base + static.URL("pages.css"),
+		Widget:  base + static.URL("widget.js"),
+		Page:    base + static.URL("page.js"),
+		Builder: base + static.URL("builder.js"),
+	}
 }

@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -114,8 +115,8 @@ func (c Config) normalize() (Config, error) {
 	bad := func(field, format string, a ...any) (Config, error) {
 		return Config{}, &ConfigError{Field: field, Reason: fmt.Sprintf(format, a...)}
 	}
-	j, err := presence.ParseJID(c.JID)
-	if err != nil || presence.Local(j) == "" || strings.Contains(c.JID, "/") {
+	j, err := ParseAccountJID(c.JID)
+	if err != nil || j == "" {
 		return bad("JID", "%q is not a bare JID of an account (user@domain)", c.JID)
 	}
 	c.JID = j
@@ -128,7 +129,7 @@ func (c Config) normalize() (Config, error) {
 	switch c.TLS {
 	case TLSStartTLS, TLSDirect:
 	case TLSNone:
-		if !loopbackHost(c.Server) {
+		if !PlainAllowed(c.Server) {
 			return bad("TLS", "%q (plain) is allowed only with a loopback server address (127.0.0.1:port, [::1]:port, localhost:port), not %q",
 				c.TLS, c.Server)
 		}
@@ -156,9 +157,9 @@ func (c Config) normalize() (Config, error) {
 	}
 	doms := make([]string, 0, len(c.AllowDomains))
 	for _, d := range c.AllowDomains {
-		n, err := presence.ParseJID(d)
-		if err != nil || strings.Contains(n, "@") {
-			return bad("AllowDomains", "%q is not a domain", d)
+		n, err := ParseDomain(d)
+		if err != nil {
+			return bad("AllowDomains", "%v", err)
 		}
 		doms = append(doms, n)
 	}
@@ -215,9 +216,44 @@ func (c Config) normalize() (Config, error) {
 	return c, nil
 }
 
-// loopbackHost reports whether addr is host:port on a loopback host.
-func loopbackHost(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
+// The rules below are the one place for the watcher's own settings: the
+// configuration loader of cmd/badges applies them to flags and the
+// environment, and normalize to a Config handed to New directly.
+
+// ParseAccountJID accepts the watcher's own account: a bare JID with a
+// local part (user@domain), returned normalised; "" stays "" (no watcher).
+func ParseAccountJID(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	bare, err := presence.ParseJID(s)
+	if err != nil {
+		return "", err
+	}
+	if presence.Local(bare) == "" {
+		return "", errors.New("needs a local part: user@domain")
+	}
+	if strings.Contains(s, "/") {
+		return "", errors.New("must be a bare JID; set the resource with -xmpp-resource")
+	}
+	return bare, nil
+}
+
+// ParseDomain accepts a domain as a JID's domainpart, normalised the same
+// way, so that it compares equal to presence.Domain of a parsed JID.
+func ParseDomain(s string) (string, error) {
+	bare, err := presence.ParseJID(s)
+	if err != nil || bare != presence.Domain(bare) || strings.Contains(s, "/") {
+		return "", fmt.Errorf("%q: not a domain", s)
+	}
+	return bare, nil
+}
+
+// PlainAllowed reports whether TLSNone may be used with server: only on a
+// loopback address (127.0.0.1:port, [::1]:port, localhost:port), since it
+// sends the password in plain text.
+func PlainAllowed(server string) bool {
+	host, _, err := net.SplitHostPort(server)
 	if err != nil {
 		return false
 	}

@@ -72,16 +72,12 @@ func (c Config) LogValue() slog.Value {
 	if c.PublicURL != nil {
 		publicURL = c.PublicURL.String()
 	}
-	apiKeys := ""
-	if n := len(c.APIKeys); n > 0 {
-		apiKeys = fmt.Sprintf("%d keys %s", n, redacted)
-	}
 	return slog.GroupValue(
 		slog.String("listen", c.Listen),
 		slog.String("public-url", publicURL),
 		slog.String("data", c.Data),
 		slog.String("xmpp-jid", c.XMPPJID),
-		slog.String("xmpp-password", redact(c.XMPPPassword)),
+		logText("xmpp-password", c.XMPPPassword),
 		slog.String("xmpp-server", c.XMPPServer),
 		slog.String("xmpp-tls", c.XMPPTLS),
 		slog.String("xmpp-resource", c.XMPPResource),
@@ -93,8 +89,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("stale-after", c.StaleAfter),
 		slog.Bool("show-messages", c.ShowMessages),
 		slog.String("share", c.Share.String()),
-		slog.String("api-keys", apiKeys),
-		slog.String("token-secret", redact(c.TokenSecret)),
+		logText("api-keys", c.APIKeys...),
+		logText("token-secret", c.TokenSecret),
 		slog.Duration("token-ttl", c.TokenTTL),
 		slog.String("visibility", c.Visibility),
 		slog.Any("redirect-hosts", c.RedirectHosts),
@@ -123,9 +119,29 @@ func (c Config) Format(f fmt.State, _ rune) {
 	fmt.Fprint(f, c.LogValue())
 }
 
-func redact(secret string) string {
-	if secret == "" {
-		return ""
+// logText is a text setting's value for the log: a setting the settings
+// table marks secret (the one list of secrets) shows only whether it is
+// set, and a secret list how many items it has.
+func logText(name string, vals ...string) slog.Attr {
+	if !settingByName(name).secret {
+		return slog.String(name, strings.Join(vals, ","))
 	}
-	return redacted
+	switch {
+	case len(vals) == 0 || len(vals) == 1 && vals[0] == "":
+		return slog.String(name, "")
+	case len(vals) == 1 && settingByName(name).kind == kindText:
+		return slog.String(name, redacted)
+	}
+	return slog.String(name, fmt.Sprintf("%d keys %s", len(vals), redacted))
+}
+
+// settingByName returns the setting called name, the zero setting when
+// there is none.
+func settingByName(name string) setting {
+	for _, s := range settings {
+		if s.name == name {
+			return s
+		}
+	}
+	return setting{}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"badges/presence"
+	"badges/xmpp"
 )
 
 // kind says how a setting's value is written in each source.
@@ -61,7 +62,7 @@ var settings = []setting{
 		apply: func(c *Config, v value) (err error) { c.Data, err = parseDir(v.text); return }},
 	{name: "xmpp-jid",
 		usage: "bare `JID` of the watcher's account (empty: no XMPP watcher)",
-		apply: func(c *Config, v value) (err error) { c.XMPPJID, err = parseAccountJID(v.text); return }},
+		apply: func(c *Config, v value) (err error) { c.XMPPJID, err = xmpp.ParseAccountJID(v.text); return }},
 	{name: "xmpp-password", secret: true,
 		usage: "`password` of the watcher's account (or BADGES_XMPP_PASSWORD_FILE)",
 		apply: func(c *Config, v value) error { c.XMPPPassword = v.text; return nil }},
@@ -85,7 +86,10 @@ var settings = []setting{
 		}},
 	{name: "allow-domains", kind: kindList,
 		usage: "comma-separated `domains` allowed under -subscriptions=domains",
-		apply: func(c *Config, v value) (err error) { c.AllowDomains, err = parseItems(v.items, parseDomain); return }},
+		apply: func(c *Config, v value) (err error) {
+			c.AllowDomains, err = parseItems(v.items, xmpp.ParseDomain)
+			return
+		}},
 	{name: "watch", kind: kindList,
 		usage: "comma-separated `JIDs` the watcher asks to subscribe to at start",
 		apply: func(c *Config, v value) (err error) { c.Watch, err = parseItems(v.items, parseBareJID); return }},

@@ -454,6 +454,15 @@ func TestConfigRedactsSecrets(t *testing.T) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}
 	}
+	// Every setting the table marks secret is one LogValue redacts.
+	for _, s := range settings {
+		if s.secret && !strings.Contains(out, `"`+s.name+`":"`) {
+			t.Errorf("secret setting %s is not in the log", s.name)
+		}
+		if s.secret && strings.Contains(out, `"`+s.name+`":""`) {
+			t.Errorf("secret setting %s logs as unset although it was given", s.name)
+		}
+	}
 
 	var empty strings.Builder
 	slog.New(slog.NewJSONHandler(&empty, nil)).Info("config", "config", mustLoad(t, nil, nil, "", nil))

@@ -16,6 +16,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"badges/presence"
+	"badges/xmpp"
 )
 
 // The parsers below get text already trimmed of surrounding white space.
@@ -163,25 +164,6 @@ func parseDir(s string) (string, error) {
 	return s, nil
 }
 
-// parseAccountJID accepts the watcher's own JID: user@domain, no resource
-// (that is -xmpp-resource), or empty for no watcher.
-func parseAccountJID(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	bare, err := presence.ParseJID(s)
-	if err != nil {
-		return "", err
-	}
-	if presence.Local(bare) == "" {
-		return "", errors.New("needs a local part: user@domain")
-	}
-	if strings.Contains(s, "/") {
-		return "", errors.New("must be a bare JID; set the resource with -xmpp-resource")
-	}
-	return bare, nil
-}
-
 // parseResource accepts a resourcepart, which is also what a MUC nickname is.
 func parseResource(s string) (string, error) {
 	if s == "" {
@@ -197,16 +179,6 @@ func parseResource(s string) (string, error) {
 func parseBareJID(s string) (string, error) { return presence.ParseJID(s) }
 
 func parseRoom(s string) (string, error) { return presence.ParseRoom(s) }
-
-// parseDomain accepts a domain as a JID's domainpart, normalised the same
-// way, so that it compares equal to presence.Domain of a parsed JID.
-func parseDomain(s string) (string, error) {
-	bare, err := presence.ParseJID(s)
-	if err != nil || bare != presence.Domain(bare) || strings.Contains(s, "/") {
-		return "", fmt.Errorf("%q: not a domain", s)
-	}
-	return bare, nil
-}
 
 // parseOrigin checks an origin pattern in the path.Match syntax the
 // WebSocket library matches origins with, lower-cased as it compares them.
@@ -263,21 +235,8 @@ func (c *Config) check() error {
 		return errors.New("tls-cert and tls-key go together: set both or neither")
 	case c.MetricsListen != "" && c.MetricsListen == c.Listen:
 		return errors.New("metrics-listen must differ from listen")
-	case c.XMPPTLS == "none" && !isLoopback(c.XMPPServer):
+	case c.XMPPTLS == "none" && !xmpp.PlainAllowed(c.XMPPServer):
 		return fmt.Errorf("xmpp-tls=none sends the password in plain text: it needs xmpp-server on a loopback address, got %q", c.XMPPServer)
 	}
 	return nil
-}
-
-// isLoopback reports whether a host:port names this machine.
-func isLoopback(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -17,6 +17,7 @@ import (
 	"badges/avatar"
 	"badges/presence"
 	"badges/store"
+	"badges/tlscert"
 	"badges/web"
 )
 
@@ -75,19 +76,32 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		}
 		return ""
 	}
+	var cert *tlscert.Holder
+	if cfg.TLSCert != "" {
+		if cert, err = tlscert.Load(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return usageError{fmt.Errorf("tls-cert: %w", err)}
+		}
+	}
 	srv := web.New(opts)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	log.Info("listening", "addr", ln.Addr().String())
-	httpSrv := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: readHeaderLimit,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    1 << 20, // far above the 8 KiB URL limit, so long URLs get a clear 414, not 431
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	log.Info("listening", "addr", ln.Addr().String(), "tls", cert != nil, "base-path", cfg.BasePath)
+	httpSrv := newHTTPServer(srv, log)
+	servers := []*http.Server{httpSrv}
+	var metricsLn net.Listener
+	if cfg.MetricsListen != "" {
+		metricsLn, err = net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s: %w", cfg.MetricsListen, err)
+		}
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.Metrics())
+		servers = append(servers, newHTTPServer(mux, log))
 	}
 
 	var wg sync.WaitGroup
@@ -100,8 +114,22 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			}
 		})
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpSrv.Serve(ln) }()
+	if cert != nil {
+		// SIGHUP reads the certificate files again, until shutdown.
+		wg.Go(func() { reloadOnHangup(watchCtx, cert, log) })
+	}
+	serveErr := make(chan error, len(servers))
+	go func() { // ends when Shutdown stops the listener
+		if cert != nil {
+			httpSrv.TLSConfig = cert.Config()
+			serveErr <- httpSrv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- httpSrv.Serve(ln)
+	}()
+	if metricsLn != nil {
+		go func() { serveErr <- servers[1].Serve(metricsLn) }() // ends at Shutdown
+	}
 
 	select {
 	case err = <-serveErr:
@@ -115,8 +143,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		log.Warn("closing websockets", "err", e)
 	}
 	stopWatch() // the watcher sends unavailable presence and logs off while requests drain
-	if e := httpSrv.Shutdown(sctx); e != nil {
-		log.Warn("http shutdown", "err", e)
+	for _, hs := range servers {
+		if e := hs.Shutdown(sctx); e != nil {
+			log.Warn("http shutdown", "err", e)
+		}
 	}
 	wg.Wait()
 	log.Info("stopped")

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/forwarded"
 	"badges/presence"
 	"badges/web"
 )
@@ -28,6 +29,11 @@ func webOptions(cfg Config, hub presence.Hub, dir *presence.Directory, log *slog
 		ConnectRate: rate.Limit(cfg.WSConnectRate), ConnectBurst: cfg.WSConnectBurst,
 		WriteRate: rate.Limit(cfg.WriteRate), WriteBurst: cfg.WriteBurst,
 		CacheBytes: cfg.CacheBytes,
+
+		BasePath: cfg.BasePath, MetricsElsewhere: cfg.MetricsListen != "",
+	}
+	if opts.TrustedProxies, err = forwarded.ParseProxies(cfg.TrustedProxies); err != nil {
+		return web.Options{}, fmt.Errorf("trusted-proxies: %w", err)
 	}
 	if cfg.Visibility == "signed" {
 		secret := []byte(cfg.TokenSecret)

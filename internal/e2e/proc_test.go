@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,17 +78,31 @@ func TestMain(m *testing.M) {
 
 // proc is one running badges server.
 type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	log  string // the server's stdout and stderr
-	done chan struct{}
-	err  error // the exit status, once done is closed
+	t      *testing.T
+	cmd    *exec.Cmd
+	addr   string       // 127.0.0.1:PORT
+	client *http.Client // trusts the server's certificate under TLS
+	base   string       // http://127.0.0.1:PORT, https:// under TLS, with the base path
+	log    string       // the server's stdout and stderr
+	done   chan struct{}
+	err    error // the exit status, once done is closed
 }
 
 // start runs `badges serve` on a free loopback port with data in dir and
 // waits until /healthz answers 200. The process is killed when the test ends.
 func start(t *testing.T, dir string, args ...string) *proc {
+	t.Helper()
+	return startWith(t, dir, launch{}, args...)
+}
+
+// launch says how to reach a server that startWith runs.
+type launch struct {
+	tls  *tls.Config // not nil: the server speaks HTTPS, trusted with this
+	base string      // its -base-path
+}
+
+// startWith is start for a server with TLS or a base path.
+func startWith(t *testing.T, dir string, l launch, args ...string) *proc {
 	t.Helper()
 	bin := binary(t)
 	addr := freeAddr(t)
@@ -103,7 +118,12 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, base: "http://" + addr, log: logf.Name(), done: make(chan struct{})}
+	p := &proc{t: t, cmd: cmd, addr: addr, base: "http://" + addr + l.base, log: logf.Name(), done: make(chan struct{}),
+		client: &http.Client{Timeout: 5 * time.Second}}
+	if l.tls != nil {
+		p.base = "https://" + addr + l.base
+		p.client.Transport = &http.Transport{TLSClientConfig: l.tls, ForceAttemptHTTP2: true}
+	}
 	go func() {
 		p.err = cmd.Wait()
 		logf.Close()
@@ -111,9 +131,8 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	}()
 	t.Cleanup(p.kill)
 	deadline := time.Now().Add(startTimeout)
-	client := &http.Client{Timeout: time.Second}
 	for {
-		res, err := client.Get(p.base + "/healthz")
+		res, err := p.client.Get(p.base + "/healthz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -163,8 +182,7 @@ func (p *proc) do(method, path, body string, hdr map[string]string) (int, string
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	res, err := client.Do(req)
+	res, err := p.client.Do(req)
 	if err != nil {
 		p.t.Fatalf("%s %s: %v\n%s", method, path, err, p.output())
 	}

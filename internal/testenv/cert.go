@@ -14,9 +14,14 @@ import (
 	"time"
 )
 
-// writeCert creates a throwaway certificate authority and a server
-// certificate for names, signed by it, writes the server's chain and key as
-// PEM files and returns a pool that trusts the authority.
+// WriteCert creates a throwaway certificate authority and a server
+// certificate for names and the loopback addresses, signed by it, with a
+// random serial number, writes the server's chain and key as PEM files and
+// returns a pool that trusts the authority.
+func WriteCert(certPath, keyPath string, names []string) (*x509.CertPool, error) {
+	return writeCert(certPath, keyPath, names)
+}
+
 func writeCert(certPath, keyPath string, names []string) (*x509.CertPool, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -44,8 +49,12 @@ func writeCert(certPath, keyPath string, names []string) (*x509.CertPool, error)
 	if err != nil {
 		return nil, fmt.Errorf("testenv: server key: %w", err)
 	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, fmt.Errorf("testenv: serial: %w", err)
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
+		SerialNumber: serial.Add(serial, big.NewInt(2)),
 		Subject:      pkix.Name{CommonName: names[0]},
 		DNSNames:     names,
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},

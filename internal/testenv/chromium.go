@@ -20,6 +20,18 @@ var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "g
 // fails under CI=true.
 func Chromium(t testing.TB) context.Context {
 	t.Helper()
+	return chromium(t)
+}
+
+// ChromiumTrustingAnyCert is Chromium for pages served with a throwaway
+// certificate: it accepts any certificate.
+func ChromiumTrustingAnyCert(t testing.TB) context.Context {
+	t.Helper()
+	return chromium(t, chromedp.Flag("ignore-certificate-errors", true))
+}
+
+func chromium(t testing.TB, more ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	path := findChromium()
 	if path == "" {
 		// Under CI a missing browser is a failure, never a skip.
@@ -28,7 +40,7 @@ func Chromium(t testing.TB) context.Context {
 		}
 		t.Skip("testenv: Chromium not found: apt-get install chromium")
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox, // runs as root in containers
@@ -40,7 +52,7 @@ func Chromium(t testing.TB) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.UserDataDir(t.TempDir()),
-	)
+	}, more...)...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancel()

@@ -26,8 +26,8 @@ type Nginx struct {
 // NginxOptions say what nginx runs.
 type NginxOptions struct {
 	// Site is the configuration of the http context, as a deployment puts
-	// it in conf.d: one server block listening on "listen 80;", which the
-	// helper rewrites to a free loopback port.
+	// it in conf.d: one server block listening on "listen 80;" or "listen
+	// 443 ssl http2;", which the helper moves to a free loopback port.
 	Site string
 	// Replace lists further old, new pairs to rewrite in Site, such as the
 	// upstream's address.
@@ -55,10 +55,14 @@ func StartNginx(t T, opt NginxOptions) *Nginx {
 	}
 	n := &Nginx{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), t: t, dir: dir}
 	site := opt.Site
-	if !strings.Contains(site, "listen 80;") {
-		t.Fatal("testenv: the nginx site has no \"listen 80;\" to rewrite")
+	switch {
+	case strings.Contains(site, "listen 80;"):
+		site = strings.Replace(site, "listen 80;", "listen "+n.Addr+";", 1)
+	case strings.Contains(site, "listen 443 ssl http2;"):
+		site = strings.Replace(site, "listen 443 ssl http2;", "listen "+n.Addr+" ssl http2;", 1)
+	default:
+		t.Fatal("testenv: the nginx site has no \"listen 80;\" or \"listen 443 ssl http2;\" to move")
 	}
-	site = strings.Replace(site, "listen 80;", "listen "+n.Addr+";", 1)
 	site = strings.NewReplacer(opt.Replace...).Replace(site)
 	cfg := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(cfg, []byte(nginxConfig(dir, site)), 0o644); err != nil {

@@ -180,7 +180,7 @@ func parseKopano(body []byte, write bool, maxUsers int) (kopanoCall, error) {
 		return kopanoCall{}, fmt.Errorf("%w: empty body; want kopano's {\"AuthenticationToken\":...,\"UserStatus\":[...]}", respond.ErrBadRequest)
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return kopanoCall{}, fmt.Errorf("%w: body: %v", respond.ErrBadRequest, err)
+		return kopanoCall{}, respond.WithHiddenCause(fmt.Errorf("%w: body: %s", respond.ErrBadRequest, respond.JSONProblem(err)), err)
 	}
 	switch {
 	case req.Type != "" && req.Type != kopanoType:

@@ -16,7 +16,6 @@ import (
 	"badges/auth"
 	"badges/internal/hubtest"
 	"badges/presence"
-	"badges/store"
 	"badges/visibility"
 	"badges/web/respond"
 )
@@ -57,17 +56,8 @@ func newFixture(t *testing.T, fo fixtureOptions) *fixture {
 	if fo.now.IsZero() {
 		fo.now = testNow
 	}
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &fixture{hub: hubtest.NewRecorder(presence.NewMemHub())}
-	f.dir, err = presence.NewDirectory(f.hub, st, presence.DirectoryOptions{ShowMessages: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.dir.Close)
+	f := &fixture{}
+	f.hub, f.dir = hubtest.Directory(t)
 	f.h = New(Options{Directory: f.dir, Visibility: visibility.New(f.hub, fo.verify),
 		TokenOwner: func(token string) (string, error) {
 			return auth.VerifyToken([]byte(fo.secret), token, fo.now, 5*time.Minute)
@@ -91,11 +81,7 @@ func (f *fixture) request(t *testing.T, method, target, body string, hdr map[str
 
 // online makes jid visible and online with one resource.
 func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
-	t.Helper()
-	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
 // kopanoBody is a kopano request for users, each "user_id" or

@@ -124,7 +124,10 @@ func openfireParams(r *http.Request) (url.Values, error) {
 		return v, nil
 	}
 	if err := r.ParseForm(); err != nil {
-		return nil, fmt.Errorf("openfire: form: %w", err)
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return nil, fmt.Errorf("openfire: form: %w", err) // 413
+		}
+		return nil, respond.WithHiddenCause(fmt.Errorf("%w: the form did not arrive whole", respond.ErrBadRequest), err)
 	}
 	for k, vals := range r.PostForm {
 		v[k] = append(v[k], vals...)

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/render"
-	"badges/store"
 	"badges/visibility"
 )
 
@@ -26,17 +25,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	hub := presence.NewMemHub()
-	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{ShowMessages: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dir.Close)
+	hub, dir := hubtest.Directory(t)
 	opt.Visibility = visibility.New(hub, nil)
 	return &fixture{dir: dir, h: New(opt)}
 }
@@ -57,11 +46,7 @@ func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string)
 
 // online makes jid visible and online with one resource.
 func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg string) {
-	t.Helper()
-	if err := f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
+	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
 func TestOpenfireStatuses(t *testing.T) {

@@ -109,7 +109,7 @@ func newHostSet(hosts []string) hostSet {
 func (s hostSet) check(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", errBadRedirect, err)
+		return "", respond.WithHiddenCause(fmt.Errorf("%w: not a URL", errBadRedirect), err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":

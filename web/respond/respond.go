@@ -161,7 +161,7 @@ func ReadBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w", err) // 413
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: read body: %v", ErrBadRequest, err)
+		return nil, WithHiddenCause(fmt.Errorf("%w: the request body did not arrive whole", ErrBadRequest), err)
 	}
 	return body, nil
 }
@@ -179,8 +179,10 @@ func Err(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="badges"`)
 	}
 	if code >= 500 {
-		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "client", r.RemoteAddr, "err", err)
 		msg = http.StatusText(code)
+	} else if hc, ok := errors.AsType[hiddenCause](err); ok {
+		log.Info("bad request", "method", r.Method, "path", r.URL.Path, "client", r.RemoteAddr, "cause", hc.cause)
 	}
 	Error(w, code, msg)
 }
