@@ -68,3 +68,20 @@ func TestOwnCaps(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCapsInput: any disco#info answer is either refused or hashed without
+// a panic.
+func FuzzCapsInput(f *testing.F) {
+	f.Add(`<iq type='result' id='1'><query xmlns='`+nsDiscoInfo+`'><identity category='client' type='pc' name='Exodus 0.9.1'/><feature var='http://jabber.org/protocol/caps'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/></query></iq>`, "QgayPKawpkPSDYmwT/WM94uAlu0=")
+	f.Add(`<iq type='result' id='1'><query xmlns='`+nsDiscoInfo+`'><x xmlns='jabber:x:data' type='result'/><x xmlns='jabber:x:data' type='result'><field var='FORM_TYPE' type='hidden'><value>urn:x</value></field><field var='a'><value>2</value><value>1</value></field></x></query></iq>`, "x")
+	f.Fuzz(func(t *testing.T, raw, ver string) {
+		st, err := decodeStanza(raw)
+		if err != nil || st.Disco == nil {
+			return
+		}
+		device, ok := verifyCaps(*st.Disco, "sha-1", ver)
+		if !ok && device != "" {
+			t.Fatalf("refused, yet device %q", device)
+		}
+	})
+}

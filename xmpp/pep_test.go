@@ -5,7 +5,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"badges/avatar"
 	"badges/presence"
 )
 
@@ -89,38 +88,3 @@ type nopStore struct{}
 func (nopStore) Records() ([]presence.Record, error) { return nil, nil }
 func (nopStore) Save(presence.Record) error          { return nil }
 func (nopStore) Delete(string) error                 { return nil }
-
-// FuzzVCard: any vCard answer gives names and at most a picture of the
-// limit, and the photo decoder refuses what is not a picture.
-func FuzzVCard(f *testing.F) {
-	f.Add(`<iq type='result' id='1'><vCard xmlns='vcard-temp'><FN>F</FN><NICKNAME>N</NICKNAME><PHOTO><TYPE>image/png</TYPE><BINVAL>iVBORw0KGgo=</BINVAL></PHOTO></vCard></iq>`)
-	f.Add(`<iq type='result' id='1'><vCard xmlns='vcard-temp'><PHOTO><EXTVAL>http://example.com/a.png</EXTVAL></PHOTO></vCard></iq>`)
-	f.Add(`<presence><x xmlns='vcard-temp:x:update'><photo>abc</photo></x></presence>`)
-	f.Fuzz(func(t *testing.T, raw string) {
-		st, err := decodeStanza(raw)
-		if err != nil || st.VCard == nil {
-			return
-		}
-		if b := st.VCard.photo(avatar.MaxBytes); len(b) > avatar.MaxBytes {
-			t.Fatalf("photo of %d bytes", len(b))
-		}
-		_, _, _ = avatar.Normalize(st.VCard.photo(avatar.MaxBytes))
-	})
-}
-
-// FuzzCapsInput: any disco#info answer is either refused or hashed without
-// a panic.
-func FuzzCapsInput(f *testing.F) {
-	f.Add(`<iq type='result' id='1'><query xmlns='`+nsDiscoInfo+`'><identity category='client' type='pc' name='Exodus 0.9.1'/><feature var='http://jabber.org/protocol/caps'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/></query></iq>`, "QgayPKawpkPSDYmwT/WM94uAlu0=")
-	f.Add(`<iq type='result' id='1'><query xmlns='`+nsDiscoInfo+`'><x xmlns='jabber:x:data' type='result'/><x xmlns='jabber:x:data' type='result'><field var='FORM_TYPE' type='hidden'><value>urn:x</value></field><field var='a'><value>2</value><value>1</value></field></x></query></iq>`, "x")
-	f.Fuzz(func(t *testing.T, raw, ver string) {
-		st, err := decodeStanza(raw)
-		if err != nil || st.Disco == nil {
-			return
-		}
-		device, ok := verifyCaps(*st.Disco, "sha-1", ver)
-		if !ok && device != "" {
-			t.Fatalf("refused, yet device %q", device)
-		}
-	})
-}
