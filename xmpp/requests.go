@@ -12,7 +12,7 @@ import (
 // contact's server that never answers cannot hold a slot for ever.
 const (
 	maxInFlight    = 8
-	maxQueued      = 4096
+	maxQueued      = 1 << 14
 	requestTimeout = 30 * time.Second
 	// requestSweep is how often requests are checked for their timeout.
 	requestSweep = 5 * time.Second
@@ -37,15 +37,16 @@ type requests struct {
 }
 
 // ask sends a request now, or queues it behind those outstanding. Beyond
-// maxQueued it is dropped: what it would tell is asked again later.
+// maxQueued it is given up at once, as if it had timed out: what it would
+// tell is asked again later.
 func (s *session) ask(to, payload string, done func(*stanza) error) error {
 	r := request{to: to, payload: payload, done: done}
 	if len(s.reqs.pending) < maxInFlight {
 		return s.sendRequest(r)
 	}
 	if len(s.reqs.queue) >= maxQueued {
-		s.log.Debug("xmpp: request queue full, dropped", "to", to)
-		return nil
+		s.log.Debug("xmpp: request queue full, given up", "to", to)
+		return done(nil)
 	}
 	s.reqs.queue = append(s.reqs.queue, r)
 	return nil
