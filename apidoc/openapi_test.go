@@ -158,6 +158,56 @@ func (s *spec) checkFrame(t *testing.T, schemaName string, frame []byte) {
 	}
 }
 
+// checkComponent validates an answer that no operation describes against
+// a response of the document's components: its required headers and
+// their values, and its JSON body.
+func (s *spec) checkComponent(t *testing.T, name string, res *http.Response, body []byte) {
+	t.Helper()
+	resp := s.model.Components.Responses.GetOrZero(name)
+	if resp == nil {
+		t.Fatalf("openapi.json has no response %s", name)
+	}
+	sv := schema_validation.NewSchemaValidator()
+	for hname, h := range resp.Headers.FromOldest() {
+		v := res.Header.Get(hname)
+		if v == "" {
+			if h.Required {
+				t.Errorf("%s answer lacks header %s", name, hname)
+			}
+			continue
+		}
+		if h.Schema == nil {
+			continue
+		}
+		schema := h.Schema.Schema()
+		val := any(v)
+		if slices.Contains(schema.Type, "integer") {
+			var n int
+			if _, err := fmt.Sscan(v, &n); err != nil {
+				t.Errorf("%s answer: header %s = %q, want an integer", name, hname, v)
+				continue
+			}
+			val = n
+		}
+		if ok, errs := sv.ValidateSchemaObjectWithVersion(schema, val, 3.1); !ok {
+			t.Errorf("%s answer: header %s = %q:\n%s", name, hname, v, describe(errs))
+		}
+	}
+	if resp.Content == nil {
+		return
+	}
+	media := resp.Content.GetOrZero("application/json")
+	if media == nil {
+		return
+	}
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("%s answer is %s, want JSON", name, res.Header.Get("Content-Type"))
+	}
+	if ok, errs := sv.ValidateSchemaBytesWithVersion(media.Schema.Schema(), body, 3.1); !ok {
+		t.Errorf("%s answer %s:\n%s", name, body, describe(errs))
+	}
+}
+
 // server is a real web.Server on a loopback port, over a real hub,
 // directory and store.
 type server struct {
@@ -456,6 +506,33 @@ func TestOpenAPIAnswers(t *testing.T) {
 		t.Error("/openapi.json is not the embedded document")
 	}
 
+	// Answers outside any operation: a known path with a wrong method,
+	// and a CORS preflight of a public GET.
+	for _, c := range []struct {
+		method, target, component string
+		want                      int
+	}{
+		{"POST", "/badge/" + alice + ".svg", "MethodNotAllowed", 405},
+		{"DELETE", "/api/kopano", "MethodNotAllowed", 405},
+		{"PATCH", "/api/v1/presence/" + alice, "MethodNotAllowed", 405},
+		{"OPTIONS", "/api/v1/presence/" + alice, "Preflight", 204},
+		{"OPTIONS", "/badge/" + alice + ".svg", "Preflight", 204},
+	} {
+		req, _ := http.NewRequest(c.method, s.url+c.target, nil)
+		req.Header.Set("Origin", "https://elsewhere.example")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		res, err := noRedirects.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("%s %s = %d, want %d", c.method, c.target, res.StatusCode, c.want)
+		}
+		sp.checkComponent(t, c.component, res, body)
+	}
+
 	s.webSocket(t, sp, "?jid="+alice+"&room="+room)
 	limitAnswers(t, sp)
 	sp.requireCovered(t)
@@ -514,6 +591,35 @@ func limitAnswers(t *testing.T, sp *spec) {
 	// A page of another site may not open a socket.
 	signed.dialWS(t, ctx, sp, "", 403, "Origin", "https://evil.example.net")
 	signed.dialWS(t, ctx, sp, "", 101, "Origin", "https://app.example.com").Close(websocket.StatusNormalClosure, "")
+}
+
+// TestOpenAPIUnderBasePath: under -base-path the document is served
+// there, and its relative server URL resolves to the base path, where
+// every route lives.
+func TestOpenAPIUnderBasePath(t *testing.T) {
+	sp := loadSpec(t)
+	s := startServer(t, web.Options{BasePath: "/p"})
+	res, err := http.Get(s.url + "/p/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Equal(body, apidoc.JSON) {
+		t.Fatalf("GET /p/openapi.json = %d, not the document", res.StatusCode)
+	}
+	docURL, _ := url.Parse(s.url + "/p/openapi.json")
+	server := docURL.ResolveReference(&url.URL{Path: sp.model.Servers[0].URL})
+	for _, path := range []string{"api/v1/presence/" + alice, "badge/" + alice + ".svg"} {
+		res, err := http.Get(server.String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s%s = %d, want 200", server, path, res.StatusCode)
+		}
+	}
 }
 
 // recorder is a transport that keeps the requests it carries, so that a
