@@ -65,8 +65,7 @@ func (s *session) command(jid, cmd string) string {
 		} else if f, ok := presence.ParseField(arg); ok {
 			fields = presence.FieldSet(f)
 		} else {
-			return "Unknown field " + strings.TrimSpace(arg) + ". Send hide or show with one of: " +
-				presence.AllFields.String() + ", or all."
+			return "Send " + verb + " with one of: " + strings.ReplaceAll(presence.AllFields.String(), ",", " ") + " all."
 		}
 	default:
 		now := time.Now()
