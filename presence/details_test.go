@@ -163,15 +163,18 @@ func TestSetLastActivity(t *testing.T) {
 	f.subscribe(jid, Resource{})
 	at := t0.Add(-3 * time.Hour)
 	f.dir.SetLastActivity(jid, at)
+	f.settle()
 	if p := f.dir.Get(jid); !p.LastSeen.Equal(at) {
 		t.Errorf("last_seen %v, want %v", p.LastSeen, at)
 	}
 	f.dir.SetLastActivity(jid, at.Add(-time.Hour)) // older: ignored
+	f.settle()
 	if rec, _ := f.dir.Record(jid); !rec.LastSeen.Equal(at) {
 		t.Errorf("stored last_seen %v, want %v", rec.LastSeen, at)
 	}
 	f.dir.SetResource(jid, "r", Resource{Status: Available})
 	f.dir.SetLastActivity(jid, t0) // online: ignored
+	f.settle()
 	if rec, _ := f.dir.Record(jid); !rec.LastSeen.Equal(at) {
 		t.Errorf("online, stored last_seen %v, want %v", rec.LastSeen, at)
 	}

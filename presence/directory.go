@@ -47,15 +47,35 @@ type Directory struct {
 	graceGen uint64
 	expiry   httpTimer
 	updates  uint64
+	// flushers counts the goroutines saving records; Close waits for them.
+	flushers sync.WaitGroup
 }
 
 type jidState struct {
+	// rec is the JID's record with every change made so far, version ver;
+	// saved is the record as the store holds it, version savedVer. ver
+	// runs ahead of savedVer while changes are being saved
+	// (directory_commit.go).
 	rec       Record
+	saved     Record
+	ver       uint64
+	savedVer  uint64
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
-	since     time.Time
-	cur       Presence
-	profile   Profile // what the contact publishes over XMPP (PEP, vCard)
+	// cur and since are the presence computed last and when its status
+	// began; shown and shownSince what the hub was given last. They differ
+	// while cur waits for its record to be saved: held keeps the views
+	// computed since, the last one of each record version, oldest first.
+	since      time.Time
+	cur        Presence
+	shown      Presence
+	profile    Profile // what the contact publishes over XMPP (PEP, vCard)
+	shownSince time.Time
+	held       []heldView
+	// flushing: a goroutine saves rec until saved catches up; waiters are
+	// the acknowledged writes waiting for it.
+	flushing bool
+	waiters  []waiter
 	// onlineAtLoss is set while the JID shows unknown because the watcher
 	// lost its connection while the JID was online over XMPP; it holds the
 	// time of that loss, which becomes last_seen if the JID turns out to
@@ -121,18 +141,19 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		st := &jidState{rec: r}
 		d.jids[r.JID] = st
 		d.restoreHTTPLocked(st)
-		d.publishLocked(st, false)
+		st.saved = st.rec // restores to the same state from the same record
+		d.refreshLocked(st, false)
 	}
 	d.armStaleLocked()
 	return d, nil
 }
 
-// Close stops the directory's timers; none is armed afterwards, and one
-// that fired meanwhile does nothing, so nothing is published or saved
-// behind the caller's back (the store may be closed next).
+// Close stops the directory's timers and waits for the saves under way;
+// none is armed or started afterwards, and a timer that fired meanwhile does
+// nothing, so nothing is published or saved behind the caller's back (the
+// store may be closed next). Writes after Close fail.
 func (d *Directory) Close() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	d.closed = true
 	d.stopStaleLocked()
 	d.stopGraceLocked()
@@ -140,21 +161,29 @@ func (d *Directory) Close() {
 		d.expiry.timer.Stop()
 		d.expiry.timer = nil
 	}
+	d.mu.Unlock()
+	d.flushers.Wait()
 }
 
 func (d *Directory) state(jid string) *jidState {
 	st := d.jids[jid]
 	if st == nil {
-		st = &jidState{rec: Record{JID: jid}}
+		st = &jidState{rec: Record{JID: jid}, saved: Record{JID: jid}}
 		d.jids[jid] = st
 	}
 	return st
 }
 
-// visible applies docs/API.md#presence-model: subscribed and not opted out, or pushed by
-// an authorised client over HTTP.
-func (st *jidState) visible() bool {
-	return (st.rec.Subscribed && !st.rec.OptedOut) || st.rec.HTTP != nil
+// visible applies docs/API.md#presence-model: subscribed and not opted out,
+// or pushed by an authorised client over HTTP.
+func (st *jidState) visible() bool { return recordVisible(st.rec) }
+
+// listed: visible by the record both as changed and as saved, so that lists
+// neither name a JID before its opt-in is saved nor after its opt-out began.
+func (st *jidState) listed() bool { return recordVisible(st.rec) && recordVisible(st.saved) }
+
+func recordVisible(r Record) bool {
+	return (r.Subscribed && !r.OptedOut) || r.HTTP != nil
 }
 
 // compute derives the aggregated presence of st.
@@ -203,7 +232,15 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil || !st.visible() {
+	if st == nil {
+		return nil
+	}
+	if st.ver != st.savedVer { // say only what is saved
+		saved := *st
+		saved.rec = st.saved
+		st = &saved
+	}
+	if !st.visible() {
 		return nil
 	}
 	sources := d.sourcesLocked(st)
@@ -240,56 +277,63 @@ func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentO
 	return p, since, wentOffline
 }
 
-// showLocked makes p what st shows and publishes it.
+// showLocked makes p what st shows: the hub gets it at once if st's record
+// is saved, or else once it is (flushLocked).
 func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 	st.cur, st.since = p, since
 	if p.Status != Unknown {
 		st.onlineAtLoss = time.Time{}
 	}
+	if v := st.ver; v != st.savedVer {
+		if n := len(st.held); n > 0 && st.held[n-1].v == v {
+			st.held[n-1] = heldView{v: v, p: p, since: since}
+		} else {
+			st.held = append(st.held, heldView{v: v, p: p, since: since})
+		}
+		return
+	}
+	st.held = nil
+	d.publishViewLocked(st, p, since)
+}
+
+// publishViewLocked gives the hub p, which began at since, as what st shows.
+func (d *Directory) publishViewLocked(st *jidState, p Presence, since time.Time) {
+	st.shown, st.shownSince = p, since
 	d.updates++
 	d.hub.Publish(NewPresenceEntry(p))
 }
 
-// publishLocked recomputes st and publishes it. The record is saved when
-// save is set or last_seen moved, best effort: XMPP input and the ttl
-// timer have no one to answer an error to, and a record that failed to
-// save is saved again with its next change.
-func (d *Directory) publishLocked(st *jidState, save bool) {
+// refreshLocked recomputes st and shows it. The record is saved when
+// changed is set or last_seen moved: in the background, without waiting,
+// since XMPP input and the ttl timer have no one to answer to; what they
+// change is shown once it is saved. A failed save is rolled back
+// (failLocked).
+func (d *Directory) refreshLocked(st *jidState, changed bool) {
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		st.rec.LastSeen = p.LastSeen
+		changed = true
 	}
-	if save || wentOffline {
-		_ = d.store.Save(st.rec)
+	if changed {
+		d.changedLocked(st)
 	}
 	d.showLocked(st, p, since)
 }
 
-// commitLocked saves the record of st, changed by the caller from prev,
-// and only then publishes, so that nothing is shown or acknowledged that a
-// restart would lose. On a failed save the record goes back to prev and
+// commitLocked saves the record of st, changed by the caller, and waits
+// until it is on disk (releasing d.mu meanwhile); only then is it
+// published, so that nothing is shown or acknowledged that a restart would
+// lose. On a failed save the record goes back to what the store holds and
 // nothing is published: the write did not happen.
-func (d *Directory) commitLocked(st *jidState, prev Record) error {
-	p, since, wentOffline := d.viewLocked(st)
-	if wentOffline {
-		st.rec.LastSeen = p.LastSeen
-	}
-	if err := d.store.Save(st.rec); err != nil {
-		st.rec = prev
-		if st.cur.Status == "" { // made for this write, never shown
-			delete(d.jids, st.rec.JID)
-		}
-		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
-	}
-	d.showLocked(st, p, since)
-	return nil
+func (d *Directory) commitLocked(st *jidState) error {
+	return d.awaitLocked(d.startCommitLocked(st))
 }
 
-// getLocked returns a copy of what jid shows: the source map is shared with
-// the published entry, which must not change.
+// getLocked returns a copy of what jid shows, as the hub does: the source
+// map is shared with the published entry, which must not change.
 func (d *Directory) getLocked(jid string) Presence {
-	if st := d.jids[jid]; st != nil && st.cur.Status != "" {
-		p := st.cur
+	if st := d.jids[jid]; st != nil && st.shown.Status != "" {
+		p := st.shown
 		p.Sources = maps.Clone(p.Sources)
 		return p
 	}
@@ -301,7 +345,7 @@ func (d *Directory) Record(jid string) (Record, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil {
+	if st == nil || st.rec.empty() {
 		return Record{}, false
 	}
 	r := st.rec
@@ -326,7 +370,7 @@ func (d *Directory) Stats() Stats {
 	defer d.mu.Unlock()
 	n := 0
 	for _, st := range d.jids {
-		if st.visible() {
+		if st.listed() {
 			n++
 		}
 	}
@@ -341,7 +385,7 @@ func (d *Directory) Group(name string) []string {
 	defer d.mu.Unlock()
 	var out []string
 	for _, jid := range d.groups[name] {
-		if st := d.jids[jid]; st != nil && st.visible() {
+		if st := d.jids[jid]; st != nil && st.listed() {
 			out = append(out, jid)
 		}
 	}

@@ -18,16 +18,14 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	defer d.mu.Unlock()
 	now := d.now()
 	st := d.state(jid)
-	prev := st.rec
 	h := &HTTPState{Status: s, Message: CleanMessage(message), Changed: now, Expires: now.Add(ttl)}
-	if old := prev.HTTP; old != nil && old.Status == h.Status && old.Message == h.Message {
+	if old := st.rec.HTTP; old != nil && old.Status == h.Status && old.Message == h.Message {
 		h.Changed = old.Changed // a refresh is not a change
 	}
 	st.rec.HTTP = h
-	if err := d.commitLocked(st, prev); err != nil {
+	if err := d.commitLocked(st); err != nil {
 		return Presence{}, err
 	}
-	d.scheduleLocked(jid, h.Expires)
 	return d.getLocked(jid), nil
 }
 
@@ -40,14 +38,15 @@ func (d *Directory) ClearHTTP(jid string) (Presence, error) {
 	if st == nil || st.rec.HTTP == nil || st.rec.HTTP.Status == Offline && st.rec.HTTP.Expires.IsZero() {
 		return d.getLocked(jid), nil // nothing pushed, or cleared already
 	}
-	prev := st.rec
 	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
-	if err := d.commitLocked(st, prev); err != nil {
+	if err := d.commitLocked(st); err != nil {
 		return Presence{}, err
 	}
-	d.unscheduleLocked(jid)
 	return d.getLocked(jid), nil
 }
+
+// The expiry heap follows the saved records: savedLocked schedules or
+// unschedules a JID each time its record is saved.
 
 // restoreHTTPLocked re-arms the expiry of an http source loaded from the
 // store. One that expired while badges was down is turned offline as of its
@@ -108,6 +107,11 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 	if t.byJID == nil {
 		t.byJID = make(map[string]*expiry)
 	}
+	var first *expiry // and when it was due: the timer is armed for it
+	var firstAt time.Time
+	if len(t.heap) > 0 {
+		first, firstAt = t.heap[0], t.heap[0].at
+	}
 	if e := t.byJID[jid]; e != nil {
 		e.at = at
 		heap.Fix(&t.heap, e.index)
@@ -115,6 +119,11 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 		e = &expiry{at: at, jid: jid}
 		heap.Push(&t.heap, e)
 		t.byJID[jid] = e
+	}
+	// Every save of a pushed presence schedules it again; most leave the
+	// first expiry, and so the timer, as they were.
+	if t.timer != nil && t.heap[0] == first && first.at.Equal(firstAt) {
+		return
 	}
 	d.rearmLocked()
 }
@@ -153,15 +162,16 @@ func (d *Directory) expireDue() {
 	for len(t.heap) > 0 && !t.heap[0].at.After(now) {
 		e := heap.Pop(&t.heap).(*expiry)
 		delete(t.byJID, e.jid)
-		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil {
-			// The ttl ran out whether or not the store takes note. A source
-			// that was offline already keeps its time of change.
+		// A push whose refresh is being saved has a later expiry: that
+		// save schedules it again.
+		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil && !st.rec.HTTP.Expires.After(now) {
+			// A source that was offline already keeps its time of change.
 			changed := now
 			if st.rec.HTTP.Status == Offline {
 				changed = st.rec.HTTP.Changed
 			}
 			st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
-			d.publishLocked(st, true)
+			d.refreshLocked(st, true)
 		}
 	}
 	d.rearmLocked()

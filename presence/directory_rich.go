@@ -44,7 +44,7 @@ func (d *Directory) SetProfile(jid string, p Profile) {
 	p.Nick, p.VCardNick, p.VCardFN = CleanMessage(p.Nick), CleanMessage(p.VCardNick), CleanMessage(p.VCardFN)
 	p.Tune, p.Mood, p.Activity = cleanTune(p.Tune), cleanMood(p.Mood), cleanActivity(p.Activity)
 	st.profile = p
-	d.publishLocked(st, false)
+	d.refreshLocked(st, false)
 }
 
 // SetDevice records the client type of one resource, once its
@@ -63,7 +63,7 @@ func (d *Directory) SetDevice(jid, resource, device string) {
 	}
 	r.Device = device
 	st.resources[resource] = r
-	d.publishLocked(st, false)
+	d.refreshLocked(st, false)
 }
 
 // SetLastActivity records when a contact that has no resource online was
@@ -79,7 +79,7 @@ func (d *Directory) SetLastActivity(jid string, at time.Time) {
 		at = now
 	}
 	st.rec.LastSeen = at
-	d.publishLocked(st, true)
+	d.refreshLocked(st, true)
 }
 
 func cleanTune(t *Tune) *Tune {

@@ -53,6 +53,28 @@ func newFixture(t *testing.T, store *memStore, opt DirectoryOptions) *fixture {
 	return f
 }
 
+// settle waits until every record change is saved and what it shows
+// published: XMPP input and timers do not wait for their saves.
+func (f *fixture) settle() {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.dir.mu.Lock()
+		busy := false
+		for _, st := range f.dir.jids {
+			busy = busy || st.flushing
+		}
+		f.dir.mu.Unlock()
+		if !busy {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatal("records still being saved after 10 s")
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 // endSyncNow ends a sync as EndSync does, and at once also does what its
 // grace timer does SyncGrace later: drop the resources not announced again.
 func (f *fixture) endSyncNow() {
@@ -182,6 +204,7 @@ func TestDirectorySinceAndLastSeen(t *testing.T) {
 	off := f.clock.Add(time.Minute)
 	f.dir.RemoveResource(jid, "res")
 	f.dir.RemoveResource(jid, "other")
+	f.settle() // shown once its last_seen is saved
 	if p := f.dir.Get(jid); p.Status != Offline || !p.Since.Equal(off) || !p.LastSeen.Equal(off) {
 		t.Errorf("offline: %+v, want since and last_seen %v", p, off)
 	}
@@ -196,6 +219,7 @@ func TestDirectorySinceAndLastSeen(t *testing.T) {
 	}
 	// Offline to offline is not going offline.
 	f.dir.RemoveResource(jid, "res")
+	f.settle()
 	again := f.dir.Get(jid).LastSeen
 	f.clock.Add(time.Minute)
 	f.dir.RemoveResource(jid, "res")

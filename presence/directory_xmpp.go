@@ -84,7 +84,7 @@ func (d *Directory) markStale(gen uint64) {
 func (d *Directory) republishXMPPLocked() {
 	for _, st := range d.jids {
 		if st.rec.Subscribed {
-			d.publishLocked(st, false)
+			d.refreshLocked(st, false)
 		}
 	}
 }
@@ -177,7 +177,7 @@ func (d *Directory) dropLocked(jid string, set map[string]struct{}) {
 			p.LastSeen = d.lostAt
 		}
 		st.rec.LastSeen = p.LastSeen
-		_ = d.store.Save(st.rec) // best effort, as in publishLocked
+		d.changedLocked(st) // saved in the background, as in refreshLocked
 	}
 	d.showLocked(st, p, since)
 }
@@ -193,19 +193,28 @@ func (d *Directory) stopGraceLocked() {
 }
 
 // SyncRoster replaces the whole roster: contacts no longer subscribed are
-// forgotten, as after an unsubscribe.
+// forgotten, as after an unsubscribe. The saves run together and SyncRoster
+// returns once all of them are on disk or failed.
 func (d *Directory) SyncRoster(items map[string]RosterItem) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.groups = make(map[string][]string)
-	var errs []error
+	var gone []string
 	for jid, st := range d.jids {
 		if _, ok := items[jid]; !ok && st.rec.Subscribed {
-			errs = append(errs, d.forgetLocked(jid))
+			gone = append(gone, jid)
 		}
 	}
+	var writes []pendingWrite
+	for _, jid := range gone {
+		writes = append(writes, d.startForgetLocked(jid))
+	}
 	for jid, it := range items {
-		errs = append(errs, d.setRosterItemLocked(jid, it))
+		writes = append(writes, d.startRosterItemLocked(jid, it))
+	}
+	var errs []error
+	for _, w := range writes {
+		errs = append(errs, d.awaitLocked(w))
 	}
 	return errors.Join(errs...)
 }
@@ -216,7 +225,7 @@ func (d *Directory) SetRosterItem(jid string, it RosterItem) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeFromGroupsLocked(jid)
-	return d.setRosterItemLocked(jid, it)
+	return d.awaitLocked(d.startRosterItemLocked(jid, it))
 }
 
 // RemoveRosterItem applies a roster push that removed the contact.
@@ -224,25 +233,22 @@ func (d *Directory) RemoveRosterItem(jid string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeFromGroupsLocked(jid)
-	return d.unsubscribedLocked(jid)
+	return d.awaitLocked(d.startUnsubscribedLocked(jid))
 }
 
-func (d *Directory) setRosterItemLocked(jid string, it RosterItem) error {
+func (d *Directory) startRosterItemLocked(jid string, it RosterItem) pendingWrite {
 	if !it.Subscribed {
-		return d.unsubscribedLocked(jid)
-	}
-	st := d.state(jid)
-	if !st.rec.Subscribed {
-		prev := st.rec
-		st.rec.Subscribed = true
-		if err := d.commitLocked(st, prev); err != nil {
-			return err
-		}
+		return d.startUnsubscribedLocked(jid)
 	}
 	for _, g := range it.Groups {
 		d.groups[g] = append(d.groups[g], jid)
 	}
-	return nil
+	st := d.state(jid)
+	if st.rec.Subscribed {
+		return d.pendingLocked(st)
+	}
+	st.rec.Subscribed = true
+	return d.startCommitLocked(st)
 }
 
 func (d *Directory) removeFromGroupsLocked(jid string) {
@@ -261,15 +267,15 @@ func (d *Directory) removeFromGroupsLocked(jid string) {
 	}
 }
 
-// unsubscribedLocked forgets jid if the watcher was subscribed to it: the
-// user removed the bot. A roster item that never had a subscription (a
+// startUnsubscribedLocked forgets jid if the watcher was subscribed to it:
+// the user removed the bot. A roster item that never had a subscription (a
 // request still pending, say) says nothing about presence pushed over HTTP
 // and must not delete it.
-func (d *Directory) unsubscribedLocked(jid string) error {
+func (d *Directory) startUnsubscribedLocked(jid string) pendingWrite {
 	if st := d.jids[jid]; st == nil || !st.rec.Subscribed {
-		return nil
+		return pendingWrite{}
 	}
-	return d.forgetLocked(jid)
+	return d.startForgetLocked(jid)
 }
 
 // Forget makes jid invisible at once and deletes everything stored of it.
@@ -277,22 +283,29 @@ func (d *Directory) Forget(jid string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeFromGroupsLocked(jid)
-	return d.forgetLocked(jid)
-}
-
-func (d *Directory) forgetLocked(jid string) error {
-	st := d.jids[jid]
-	if st == nil {
-		return nil
-	}
-	delete(d.jids, jid)
-	delete(d.unsynced, jid)
-	d.unscheduleLocked(jid)
-	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
-	if err := d.store.Delete(jid); err != nil {
+	if err := d.awaitLocked(d.startForgetLocked(jid)); err != nil {
 		return fmt.Errorf("presence: forget %s: %w", jid, err)
 	}
 	return nil
+}
+
+// startForgetLocked empties the record of jid, which deletes it from the
+// store, and hides jid at once, before the delete is on disk: hiding early
+// shows nothing a restart would lose.
+func (d *Directory) startForgetLocked(jid string) pendingWrite {
+	st := d.jids[jid]
+	if st == nil {
+		return pendingWrite{}
+	}
+	delete(d.unsynced, jid)
+	d.unscheduleLocked(jid)
+	st.rec = Record{JID: jid}
+	st.resources, st.xmppAt, st.onlineAtLoss = nil, time.Time{}, time.Time{}
+	w := d.startCommitLocked(st)
+	st.held = nil // views of versions before the forget must not show
+	st.cur, st.since = UnknownPresence(jid), time.Time{}
+	d.publishViewLocked(st, st.cur, st.since)
+	return w
 }
 
 // SetResource records the presence of one resource of a subscribed JID.
@@ -317,7 +330,7 @@ func (d *Directory) SetResource(jid, resource string, r Resource) {
 	}
 	st.resources[resource] = r
 	st.xmppAt = r.Changed
-	d.publishLocked(st, false)
+	d.refreshLocked(st, false)
 }
 
 // MaxResources caps the resources kept per JID. A real account has a few
@@ -357,7 +370,7 @@ func (d *Directory) RemoveResource(jid, resource string) {
 	delete(st.resources, resource)
 	delete(d.unsynced[jid], resource)
 	st.xmppAt = d.now()
-	d.publishLocked(st, false)
+	d.refreshLocked(st, false)
 }
 
 // RemoveResources records that every resource of jid went unavailable, as
@@ -372,7 +385,7 @@ func (d *Directory) RemoveResources(jid string) {
 	clear(st.resources)
 	delete(d.unsynced, jid)
 	st.xmppAt = d.now()
-	d.publishLocked(st, false)
+	d.refreshLocked(st, false)
 }
 
 // SetRoom publishes the occupant count of a room; the lock keeps the order
@@ -405,8 +418,7 @@ func (d *Directory) SetChoice(jid string, optOut bool, hidden FieldSet) error {
 	if st == nil || !st.rec.Subscribed {
 		return fmt.Errorf("presence: choice of %s: %w", jid, ErrNotSubscribed)
 	}
-	prev := st.rec
 	st.rec.OptedOut = optOut
 	st.rec.SetHidden(hidden)
-	return d.commitLocked(st, prev)
+	return d.commitLocked(st)
 }

@@ -214,8 +214,8 @@ func TestDirectoryClose(t *testing.T) {
 	f.dir.mu.Unlock()
 	f.dir.Close()
 	f.dir.Disconnected()
-	if _, err := f.dir.SetHTTP("carol@example.com", Away, "", time.Millisecond); err != nil {
-		t.Fatal(err)
+	if _, err := f.dir.SetHTTP("carol@example.com", Away, "", time.Millisecond); err == nil {
+		t.Error("a write after Close was acknowledged")
 	}
 	f.dir.mu.Lock()
 	timers := f.dir.staleT != nil || f.dir.expiry.timer != nil
@@ -331,6 +331,7 @@ func TestDirectoryRemoveResources(t *testing.T) {
 	f.dir.SetResource(jid, "desk", Resource{Status: DND})
 	before := f.dir.Stats().Updates
 	f.dir.RemoveResources(jid)
+	f.settle()
 	if p := f.dir.Get(jid); p.Status != Offline || p.LastSeen.IsZero() {
 		t.Errorf("after RemoveResources: %+v", p)
 	}
@@ -515,6 +516,7 @@ func TestDirectorySyncGrace(t *testing.T) {
 	f.dir.Connected()
 	f.dir.BeginSync()
 	f.dir.EndSync("example.com") // the server's own presence is in; the probes are not
+	f.settle()                   // last_seen is saved before it is shown
 	if p := f.dir.Get(local); p.Status != Offline || !p.LastSeen.Equal(lost) {
 		t.Errorf("%s, on the watcher's domain, right after the sync: %+v, want offline since the loss", local, p)
 	}

@@ -41,7 +41,7 @@ func (d *Directory) Groups() []string {
 	out := make([]string, 0, len(d.groups))
 	for g, members := range d.groups {
 		for _, jid := range members {
-			if st := d.jids[jid]; st != nil && st.visible() {
+			if st := d.jids[jid]; st != nil && st.listed() {
 				out = append(out, g)
 				break
 			}

@@ -98,3 +98,28 @@ func TestETag(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryJSONIsMarshal: an entry's JSON is exactly what json.Marshal
+// gives, HTML escaping included, which NewPresenceEntry and NewRoomEntry
+// skip calling.
+func TestEntryJSONIsMarshal(t *testing.T) {
+	at := time.Date(2026, 11, 21, 10, 0, 0, 5, time.FixedZone("x", 3600))
+	for _, p := range []Presence{
+		UnknownPresence("a@example.com"),
+		{JID: "b@example.com", Status: DND, Message: `<script>"&'</script> ü \u2028`, Since: at, LastSeen: at,
+			Sources: map[Source]Status{SourceHTTP: DND, SourceXMPP: Offline}},
+	} {
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := NewPresenceEntry(p).JSON; string(got) != string(want) {
+			t.Errorf("entry %s\nwant  %s", got, want)
+		}
+	}
+	r := Room{Room: "<r>&@rooms.example.com", Occupants: 3}
+	want, _ := json.Marshal(r)
+	if got := NewRoomEntry(r).JSON; string(got) != string(want) {
+		t.Errorf("room entry %s\nwant %s", got, want)
+	}
+}

@@ -42,7 +42,12 @@ type HTTPState struct {
 	Expires time.Time `json:"expires"`
 }
 
-// Store keeps records across restarts. Save must be durable when it returns.
+// Store keeps records across restarts: the Directory's one seam to disk.
+// Save and Delete must be durable when they return nil. They are called
+// concurrently for different JIDs, never for the same JID at once, and
+// without the Directory's lock held, so a store may group concurrent
+// calls into one commit (docs/DESIGN.md, "Durable writes"). Delete
+// removes the record of a JID forgotten.
 type Store interface {
 	Records() ([]Record, error)
 	Save(r Record) error

@@ -3,7 +3,6 @@ package presence
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 )
 
@@ -56,7 +55,9 @@ type Entry struct {
 
 // NewPresenceEntry encodes p once for every reader.
 func NewPresenceEntry(p Presence) *Entry {
-	body, err := json.Marshal(p)
+	// MarshalJSON's output is what json.Marshal(p) gives, without
+	// json.Marshal compacting and checking it again.
+	body, err := p.MarshalJSON()
 	if err != nil {
 		panic(fmt.Sprintf("presence: encode %s: %v", p.JID, err)) // only plain types: cannot fail
 	}
@@ -68,7 +69,7 @@ func NewPresenceEntry(p Presence) *Entry {
 
 // NewRoomEntry encodes r once for every reader.
 func NewRoomEntry(r Room) *Entry {
-	body, err := json.Marshal(r)
+	body, err := r.MarshalJSON()
 	if err != nil {
 		panic(fmt.Sprintf("presence: encode room %s: %v", r.Room, err))
 	}

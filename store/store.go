@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -44,11 +45,19 @@ var (
 var ErrLocked = errors.New("locked by another process")
 
 // Store is a presence.Store backed by a bbolt file. It is safe for concurrent
-// use: bbolt serialises writers, and each Save or Delete is its own
-// transaction, synced to disk before it returns.
+// use: Save and Delete return once the transaction that holds them is synced
+// to disk, and concurrent calls share one transaction (see apply).
 type Store struct {
 	db   *bbolt.DB
 	path string
+
+	mu       sync.Mutex
+	queue    []write // waiting for the next commit
+	inCommit int     // writes in the commit under way
+	commits  uint64  // transactions committed, for tests
+	closed   bool
+	kick     chan struct{} // capacity 1: the queue became non-empty, or closed
+	stopped  chan struct{} // closed when the committer has ended
 }
 
 var _ presence.Store = (*Store)(nil)
@@ -73,7 +82,9 @@ func Open(dir string) (*Store, error) {
 		_ = db.Close() // the schema error is the one worth reporting
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path, kick: make(chan struct{}, 1), stopped: make(chan struct{})}
+	go s.commitLoop()
+	return s, nil
 }
 
 // initSchema creates the buckets of a new file and checks the format version
@@ -100,8 +111,23 @@ func initSchema(tx *bbolt.Tx) error {
 	return nil
 }
 
-// Close releases the file and its lock.
+// Close commits what was queued before it, then releases the file and its
+// lock. Saves and deletes after Close fail with ErrClosed.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	already := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if !already {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	<-s.stopped
+	if already {
+		return nil
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
@@ -109,7 +135,9 @@ func (s *Store) Close() error {
 }
 
 // Save stores r under r.JID, replacing what was there. When Save returns nil
-// the record is on disk: bbolt syncs the file before a commit returns.
+// the record is on disk: bbolt syncs the file before a commit returns. The
+// presence.Directory never has two saves of one JID in flight, so a JID's
+// records land in the order they were made.
 func (s *Store) Save(r presence.Record) error {
 	if r.JID == "" {
 		return errors.New("store: save: record has no JID")
@@ -118,10 +146,7 @@ func (s *Store) Save(r presence.Record) error {
 	if err != nil {
 		return fmt.Errorf("store: save %q: %w", r.JID, err)
 	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(recordsBucket).Put([]byte(r.JID), val)
-	})
-	if err != nil {
+	if err := s.apply(write{key: []byte(r.JID), val: val}); err != nil {
 		return fmt.Errorf("store: save %q: %w", r.JID, err)
 	}
 	return nil
@@ -130,10 +155,7 @@ func (s *Store) Save(r presence.Record) error {
 // Delete removes everything stored of jid. Deleting a JID with no record is
 // not an error.
 func (s *Store) Delete(jid string) error {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(recordsBucket).Delete([]byte(jid))
-	})
-	if err != nil {
+	if err := s.apply(write{key: []byte(jid)}); err != nil {
 		return fmt.Errorf("store: delete %q: %w", jid, err)
 	}
 	return nil

@@ -276,9 +276,87 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 	}
 }
 
+// TestConcurrentSavesShareCommits: saves that arrive while a commit is under
+// way share the next one, and each returns only once its own is on disk.
+func TestConcurrentSavesShareCommits(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	// Hold bbolt's writer lock, so that the committer blocks in its first
+	// transaction while the saves queue up.
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- s.Save(sample(helperJID(i), i)) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		queued := len(s.queue) + s.inCommit
+		s.mu.Unlock()
+		if queued == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d saves queued", queued, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("a save returned before any commit: %v", err)
+	default:
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.mu.Lock()
+	commits := s.commits
+	s.mu.Unlock()
+	if commits > 2 {
+		t.Errorf("%d saves took %d commits, want at most 2", n, commits)
+	}
+	recs, err := s.Records()
+	if err != nil || len(recs) != n {
+		t.Fatalf("Records = %d records, %v; want %d", len(recs), err, n)
+	}
+}
+
+// TestClosedStoreRefusesWrites: after Close, writes fail at once.
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(sample("alice@example.com", 1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Save after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Delete("alice@example.com"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Delete after Close = %v, want ErrClosed", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
+
 // helperDirEnv names the data directory of the child process started by
 // TestKillLosesNothingAcknowledged; unset, TestHelperProcess does nothing.
 const helperDirEnv = "BADGES_STORE_HELPER_DIR"
+
+// helperWritersEnv, set, makes the child of TestKillLosesNothingAcknowledged
+// save with that many goroutines at once (TestConcurrentKillLosesNothing).
+const helperWritersEnv = "BADGES_STORE_HELPER_WRITERS"
 
 // helperSaves bounds the child's work in case the parent never kills it.
 const helperSaves = 2000
@@ -296,6 +374,9 @@ func TestHelperProcess(t *testing.T) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if n, _ := strconv.Atoi(os.Getenv(helperWritersEnv)); n > 0 {
+		concurrentSaves(s, n)
 	}
 	for i := range helperSaves {
 		if err := s.Save(sample(helperJID(i), i)); err != nil {
@@ -370,6 +451,93 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 	for i := 0; i <= acked; i++ {
 		if want := sample(helperJID(i), i); !reflect.DeepEqual(recs[i], want) {
 			t.Fatalf("acknowledged record %d = %+v, want %+v", i, recs[i], want)
+		}
+	}
+}
+
+// concurrentSaves is the child of TestConcurrentKillLosesNothing: n
+// goroutines save records of their own, each acknowledging every save on
+// stdout once Save returned, until the parent kills the process.
+func concurrentSaves(s *Store, n int) {
+	var wg sync.WaitGroup
+	for g := range n {
+		wg.Go(func() {
+			for i := range helperSaves {
+				if err := s.Save(sample(writerJID(g, i), i)); err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(1)
+				}
+				// One write(2) per line, shorter than PIPE_BUF: lines do not mix.
+				fmt.Printf("saved %d %d\n", g, i)
+			}
+		})
+	}
+	wg.Wait()
+	os.Exit(0)
+}
+
+func writerJID(g, i int) string { return fmt.Sprintf("w%02d-%04d@example.com", g, i) }
+
+// TestConcurrentKillLosesNothing is the concurrent variant of
+// TestKillLosesNothingAcknowledged: many writers share commits, the process
+// is SIGKILLed at a random moment, and every save acknowledged before the
+// kill is there after a restart.
+func TestConcurrentKillLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	const writers = 32
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	killAt := 50 + rand.IntN(1000) // acknowledgements, over all writers
+
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperWritersEnv+"="+strconv.Itoa(writers))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	acked := make(map[string]int) // JID -> index of its record
+	killed := false
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		var g, i int
+		if _, err := fmt.Sscanf(sc.Text(), "saved %d %d", &g, &i); err != nil {
+			continue
+		}
+		acked[writerJID(g, i)] = i
+		if len(acked) == killAt && !killed {
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	waitErr := cmd.Wait()
+	if !killed {
+		t.Fatalf("child ended before %d acks: %v, stderr: %s", killAt, waitErr, stderr.String())
+	}
+	t.Logf("killed after %d acks; %d read in all", killAt, len(acked))
+
+	s := openT(t, dir)
+	recs, err := s.Records()
+	if err != nil {
+		t.Fatalf("Records after kill: %v", err)
+	}
+	got := make(map[string]presence.Record, len(recs))
+	for _, r := range recs {
+		got[r.JID] = r
+	}
+	for jid, i := range acked {
+		if r, ok := got[jid]; !ok || !reflect.DeepEqual(r, sample(jid, i)) {
+			t.Errorf("acknowledged %s: stored %+v (%v), want %+v", jid, r, ok, sample(jid, i))
 		}
 	}
 }

@@ -9,26 +9,27 @@ import (
 
 // handleBadge serves GET /badge/{jid}.svg and .png (docs/API.md#badges-and-images).
 func (s *Server) handleBadge(w http.ResponseWriter, r *http.Request) {
-	s.serveImage(w, r, badgeImage)
+	s.serveImage(w, r, r.PathValue("file"), badgeImage)
 }
 
 // handleIcon serves GET /icon/{jid}.svg and .png, ?size=16 to 128.
 func (s *Server) handleIcon(w http.ResponseWriter, r *http.Request) {
-	s.serveImage(w, r, iconImage)
+	s.serveImage(w, r, r.PathValue("file"), iconImage)
 }
 
 // handleRoomBadge serves GET /room/{room}.svg and .png.
 func (s *Server) handleRoomBadge(w http.ResponseWriter, r *http.Request) {
-	s.serveImage(w, r, roomImage)
+	s.serveImage(w, r, r.PathValue("file"), roomImage)
 }
 
-// serveImage answers an image route. Whatever goes wrong, the answer is an
+// serveImage answers an image route for file, the name after the route's
+// prefix. Whatever goes wrong, the answer is an
 // image that says so, with the status code that fits, so that an <img>
 // never shows as broken: 404 for a name without .svg or .png (no such
 // resource; drawn as SVG), 400 for an invalid JID or room.
-func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, kind imageKind) {
+func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, file string, kind imageKind) {
 	publicCORS(w)
-	base, f, ok := render.CutFormat(r.PathValue("file"))
+	base, f, ok := render.CutFormat(file)
 	if !ok {
 		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return

@@ -96,7 +96,7 @@ func TestShieldsSaysWhatTheBadgeSays(t *testing.T) {
 		case presence.Unknown:
 		case presence.Offline:
 			f.online(t, jid, presence.Available, "")
-			f.dir.RemoveResource(jid, "phone")
+			f.offline(t, jid, "phone")
 		default:
 			f.online(t, jid, st, "text of "+string(st))
 		}

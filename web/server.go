@@ -183,7 +183,7 @@ func New(opt Options) *Server {
 	s.routes(s.mux)
 	// The base path is cut off before anything else looks at the path, and
 	// the client is known before any limit or metric counts it.
-	s.handler = s.recoverPanics(s.limit(underBase(s.base, fromProxies(opt.TrustedProxies, s.public != nil, s.instrument(s.mux)))))
+	s.handler = s.recoverPanics(s.limit(underBase(s.base, fromProxies(opt.TrustedProxies, s.public != nil, s.instrument(s.fastRoutes(s.mux))))))
 	return s
 }
 

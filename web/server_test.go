@@ -63,6 +63,12 @@ func (f *fixture) online(t *testing.T, jid string, st presence.Status, msg strin
 	hubtest.Online(t, f.dir, jid, st, msg)
 }
 
+// offline ends jid's resource and waits until the hub shows jid offline.
+func (f *fixture) offline(t *testing.T, jid, resource string) {
+	t.Helper()
+	hubtest.Offline(t, f.hub, f.dir, jid, resource)
+}
+
 func TestHealth(t *testing.T) {
 	reason := "xmpp watcher not connected"
 	f := newFixture(t, Options{Ready: func() string { return reason }})

@@ -283,7 +283,7 @@ func TestImagesInvisible(t *testing.T) {
 
 	online := func(t *testing.T, f *fixture) {
 		f.online(t, jid, presence.DND, "secret")
-		f.dir.RemoveResource(jid, "phone") // leaves a last_seen behind
+		f.offline(t, jid, "phone") // leaves a last_seen behind
 		f.online(t, jid, presence.Chat, "secret")
 		f.dir.SetProfile(jid, richProfile()) // every detail, a picture too
 	}

@@ -2,6 +2,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,4 +109,103 @@ func TestTTLExpiry(t *testing.T) {
 	if time.Since(pushed) < time.Second || pr.LastSeen.IsZero() || pr.Message != "" {
 		t.Errorf("expired after %s: %+v", time.Since(pushed), pr)
 	}
+}
+
+// TestConcurrentWritesSurviveKill is the concurrent variant of
+// TestWritesSurviveKill: many writers, each from its own loopback address
+// (so that the per-client write limit does not count) and with a JID of its
+// own, push numbered messages as fast as they are acknowledged; the
+// process is killed at a random moment. After a restart every JID shows at
+// least its last acknowledged message: that one, or the one in flight at
+// the kill.
+func TestConcurrentWritesSurviveKill(t *testing.T) {
+	const writers = 32
+	dir := t.TempDir()
+	p := start(t, dir)
+
+	acked := make([]int, writers) // last acknowledged message per writer; -1: none
+	// The kill comes after a random number of acknowledgements, whatever
+	// the machine's speed.
+	killAt := int64(writers + rand.IntN(500))
+	var count atomic.Int64
+	reached := make(chan struct{})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range writers {
+		acked[w] = -1
+		wg.Go(func() {
+			var c *http.Client
+			defer func() { c.CloseIdleConnections() }()
+			for i := 0; ; i++ {
+				// 90 writes per address, below the per-client burst of 100.
+				if i%90 == 0 {
+					if c != nil {
+						c.CloseIdleConnections()
+					}
+					c = loopbackClient(w*1000 + i/90)
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body := fmt.Sprintf(`{"status":"away","message":"%d","ttl":3600}`, i)
+				req, err := http.NewRequest("PUT", p.base+"/api/v1/presence/"+writerJID(w), strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				req.Header.Set("Authorization", "Bearer "+apiKey)
+				res, err := c.Do(req)
+				if err != nil {
+					return // killed
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("PUT %d of writer %d = %d", i, w, res.StatusCode)
+					return
+				}
+				acked[w] = i // read after wg.Wait
+				if count.Add(1) == killAt {
+					close(reached)
+				}
+			}
+		})
+	}
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Errorf("%d of %d acknowledgements in 30 s", count.Load(), killAt)
+	}
+	p.kill()
+	close(stop)
+	wg.Wait()
+	total := 0
+	for _, n := range acked {
+		total += n + 1
+	}
+	t.Logf("killed after %d acknowledged writes", total)
+
+	p = start(t, dir)
+	for w, n := range acked {
+		if n < 0 {
+			continue
+		}
+		got := p.get(writerJID(w))
+		m, err := strconv.Atoi(got.Message)
+		if got.Status != presence.Away || err != nil || m < n || m > n+1 {
+			t.Errorf("%s after restart: %+v, last acknowledged message %d", writerJID(w), got, n)
+		}
+	}
+}
+
+func writerJID(w int) string { return fmt.Sprintf("writer%02d@example.com", w) }
+
+// loopbackClient returns an HTTP client whose connections come from the
+// loopback address numbered n (127.0.x.y, from 127.0.1.0 on).
+func loopbackClient(n int) *http.Client {
+	ip := net.IPv4(127, byte(1+n>>16), byte(n>>8), byte(n))
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
 }

@@ -41,3 +41,18 @@ func Online(t testing.TB, dir *presence.Directory, jid string, st presence.Statu
 	}
 	dir.SetResource(jid, "phone", presence.Resource{Status: st, Message: msg, Changed: time.Now()})
 }
+
+// Offline ends jid's resource in dir and waits until hub shows jid
+// offline: a contact going offline is shown once its last_seen is saved
+// (docs/DESIGN.md, "Durable writes").
+func Offline(t testing.TB, hub presence.Hub, dir *presence.Directory, jid, resource string) {
+	t.Helper()
+	dir.RemoveResource(jid, resource)
+	deadline := time.Now().Add(10 * time.Second)
+	for hub.Get(presence.JIDTopic(jid)).Presence.Status != presence.Offline {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not shown offline within 10 s", jid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

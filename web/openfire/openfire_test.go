@@ -19,6 +19,7 @@ const openfirePath = "/plugins/presence/status?jid="
 
 // fixture is a Handler over a real hub and directory, public visibility.
 type fixture struct {
+	hub *hubtest.Recorder
 	dir *presence.Directory
 	h   *Handler
 }
@@ -27,7 +28,7 @@ func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
 	hub, dir := hubtest.Directory(t)
 	opt.Visibility = visibility.New(hub, nil)
-	return &fixture{dir: dir, h: New(opt)}
+	return &fixture{hub: hub, dir: dir, h: New(opt)}
 }
 
 // do sends a request and returns the recorded response and its body.
@@ -75,7 +76,7 @@ func TestOpenfireStatuses(t *testing.T) {
 	for _, tt := range tests {
 		f.online(t, "alice@example.com", tt.status, tt.msg)
 		if tt.status == presence.Offline {
-			f.dir.RemoveResource("alice@example.com", "phone")
+			hubtest.Offline(t, f.hub, f.dir, "alice@example.com", "phone")
 		}
 		want, _ := render.OpenfireImage(tt.image)
 		for _, path := range []string{openfirePath + "alice@example.com", openfirePath + "Alice@Example.com/phone&type=image"} {

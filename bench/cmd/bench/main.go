@@ -2,10 +2,12 @@
 // docs/PERFORMANCE.md): the Go benchmarks of ./bench (rendering, hub, HTTP
 // handler), then the HTTP comparison under wrk of a cached badge on the
 // real badges binary, a bare net/http handler serving the same bytes, and
-// Prosody's mod_webpresence. Then it runs the live (WebSocket) benchmarks,
-// which print their own table. Run it from the repository root:
+// Prosody's mod_webpresence, then durable writes side by side with Redis
+// (writes.go). Then it runs the live (WebSocket) benchmarks, which print
+// their own table. Run it from the repository root:
 //
 //	go run ./bench/cmd/bench [-rounds 5] [-duration 10s] [-live=false]
+//	go run ./bench/cmd/bench -bench '' -http=false -live=false   # the writes alone
 package main
 
 import (
@@ -34,6 +36,11 @@ func main() {
 	threads := flag.Int("threads", 2, "wrk threads")
 	rounds := flag.Int("rounds", 5, "measured runs per server; the table shows the median")
 	live := flag.Bool("live", true, "also run the live benchmarks (go run ./bench/cmd/live)")
+	writes := flag.Bool("writes", true, "run the durable write comparison with Redis")
+	writers := flag.Int("writers", 64, "concurrent writers of the write comparison")
+	writeDuration := flag.Duration("write-duration", 10*time.Second, "length of each measured badges write run")
+	writeRounds := flag.Int("write-rounds", 3, "measured write runs per server; the table shows the median")
+	writeProfile := flag.String("write-profile", "", "write a CPU profile of badges under the write load to this `file`")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -53,8 +60,22 @@ func main() {
 		}
 		rows = append(rows, r...)
 	}
-	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s; wrk -t%d -c%d -d%s --latency, median of %d\n\n",
-		runtime.Version(), runtime.NumCPU(), loadAverage(), *threads, *conns, *duration, *rounds)
+	if *writes {
+		r, err := writeCompare(ctx, writeLoad{writers: *writers, duration: *writeDuration, warmup: *warmup,
+			rounds: *writeRounds, profile: *writeProfile})
+		if err != nil {
+			log.Fatal(err)
+		}
+		rows = append(rows, r...)
+	}
+	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s", runtime.Version(), runtime.NumCPU(), loadAverage())
+	if *httpRun {
+		fmt.Printf("; wrk -t%d -c%d -d%s --latency, median of %d", *threads, *conns, *duration, *rounds)
+	}
+	if *writes {
+		fmt.Printf("; %d writers, %s per run, median of %d", *writers, *writeDuration, *writeRounds)
+	}
+	fmt.Print("\n\n")
 	fmt.Println("| benchmark | result | goal |")
 	fmt.Println("|---|---|---|")
 	for _, r := range rows {

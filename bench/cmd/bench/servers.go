@@ -39,28 +39,32 @@ type server struct {
 	addr string
 }
 
-// build compiles pkg into dir and returns the binary's path.
-func build(ctx context.Context, dir, pkg string) (string, error) {
+// build compiles pkg into dir, with the build flags given, and returns the
+// binary's path.
+func build(ctx context.Context, dir, pkg string, flags ...string) (string, error) {
 	bin := filepath.Join(dir, filepath.Base(pkg))
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+	args := append(append([]string{"build"}, flags...), "-o", bin, pkg)
+	if out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build %s: %w\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
 
 // startBadges runs `badges serve` on a free loopback port with its data in
-// dir, waits until it is healthy and pushes badgeJID's presence.
-func startBadges(ctx context.Context, bin, dir string) (*server, error) {
+// dir and the extra flags, waits until it is healthy and pushes badgeJID's
+// presence. env is added to its environment.
+func startBadges(ctx context.Context, bin, dir string, env []string, extra ...string) (*server, error) {
 	ports, err := testenv.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	cmd := exec.Command(bin, "serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
-		"-api-keys", apiKey, "-log-level", "warn")
-	cmd.Env = testenv.CleanEnv()
+	args := append([]string{"serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
+		"-api-keys", apiKey, "-log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(testenv.CleanEnv(), env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("badges: start: %w", err)

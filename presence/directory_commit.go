@@ -1,0 +1,220 @@
+package presence
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// How records reach the store (docs/DESIGN.md, "Durable writes").
+//
+// Every change to a JID's record bumps its version, ver; a goroutine per JID with
+// changes, the flusher, saves the latest record until the saved version has
+// caught up, with d.mu released during each save. So:
+//
+//   - the directory's lock is never held across disk I/O, and writes of
+//     different JIDs reach the store concurrently, where they share commits;
+//   - one JID has at most one save in flight, so its records reach the
+//     store in version order, and changes made during a save are saved
+//     together by the next one;
+//   - what a JID shows is published only once the record it was computed
+//     from is saved (held until then); when a save returns, the latest view
+//     computed from that version or an older one is published, so a JID's
+//     views appear in the order their records became durable;
+//   - an acknowledged write (awaitLocked) returns once its version is
+//     saved; XMPP input and timers do not wait.
+//
+// A failed save rolls the record back to what the store holds, fails every
+// write waiting on the JID and shows what the saved record says.
+
+// errClosed fails writes to a closed Directory.
+var errClosed = errors.New("presence: directory closed")
+
+// heldView is a presence computed from version v of a record not yet saved.
+type heldView struct {
+	v     uint64
+	p     Presence
+	since time.Time
+}
+
+// waiter is an acknowledged write waiting for version v of its JID's record.
+type waiter struct {
+	v    uint64
+	done chan error
+}
+
+// pendingWrite is a change to st's record made by an acknowledged write;
+// done answers once it is on disk or failed. The zero value is a write that
+// had nothing to change.
+type pendingWrite struct {
+	st   *jidState
+	done chan error
+	err  error // set when the write failed before it was queued
+}
+
+// empty: nothing is stored for a record like this one; saving it deletes.
+func (r Record) empty() bool {
+	return r == Record{JID: r.JID}
+}
+
+// changedLocked notes that st.rec changed and has it saved.
+func (d *Directory) changedLocked(st *jidState) {
+	st.ver++
+	if st.flushing || d.closed {
+		return
+	}
+	st.flushing = true
+	d.flushers.Add(1)
+	go d.flush(st)
+}
+
+// startCommitLocked recomputes st after a change by an acknowledged write
+// and queues the record's save; awaitLocked waits for it.
+func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
+	if d.closed {
+		d.failLocked(st, errClosed)
+		return pendingWrite{err: errClosed}
+	}
+	d.refreshLocked(st, true)
+	return d.pendingLocked(st)
+}
+
+// pendingLocked is a write waiting for the current version of st's record.
+func (d *Directory) pendingLocked(st *jidState) pendingWrite {
+	w := pendingWrite{st: st, done: make(chan error, 1)}
+	if st.savedVer >= st.ver {
+		w.done <- nil
+	} else {
+		st.waiters = append(st.waiters, waiter{v: st.ver, done: w.done})
+	}
+	return w
+}
+
+// awaitLocked waits until w is on disk, releasing d.mu meanwhile.
+func (d *Directory) awaitLocked(w pendingWrite) error {
+	if w.err != nil {
+		return fmt.Errorf("presence: save: %w", w.err)
+	}
+	if w.st == nil {
+		return nil
+	}
+	d.mu.Unlock()
+	err := <-w.done
+	d.mu.Lock()
+	if err != nil {
+		return fmt.Errorf("presence: save %s: %w", w.st.rec.JID, err)
+	}
+	return nil
+}
+
+// flush is st's flusher: it saves st.rec until the saved version catches
+// up, then ends. Owned by the Directory; Close waits for it.
+func (d *Directory) flush(st *jidState) {
+	defer d.flushers.Done()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for st.ver != st.savedVer {
+		if d.closed {
+			d.failLocked(st, errClosed)
+			break
+		}
+		rec, v := st.rec, st.ver // HTTPState values are replaced, never changed in place
+		d.mu.Unlock()
+		var err error
+		if rec.empty() {
+			err = d.store.Delete(rec.JID)
+		} else {
+			err = d.store.Save(rec)
+		}
+		d.mu.Lock()
+		if err != nil {
+			d.failLocked(st, err)
+			continue
+		}
+		d.savedLocked(st, rec, v)
+	}
+	st.flushing = false
+	d.tidyLocked(st)
+}
+
+// savedLocked takes note that rec, version v of st's record, is on disk.
+func (d *Directory) savedLocked(st *jidState, rec Record, v uint64) {
+	st.saved, st.savedVer = rec, v
+	kept := st.waiters[:0]
+	for _, w := range st.waiters {
+		if w.v <= v {
+			w.done <- nil
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	clear(st.waiters[len(kept):])
+	st.waiters = kept
+	if h := rec.HTTP; h != nil && !h.Expires.IsZero() {
+		d.scheduleLocked(rec.JID, h.Expires)
+	} else {
+		d.unscheduleLocked(rec.JID)
+	}
+	// The latest view computed from this version or an older one.
+	i := len(st.held) - 1
+	for i >= 0 && st.held[i].v > v {
+		i--
+	}
+	if i >= 0 {
+		d.publishViewLocked(st, st.held[i].p, st.held[i].since)
+		st.held = append(st.held[:0], st.held[i+1:]...)
+	}
+}
+
+// failLocked handles a failed save of st's record: the record goes back to
+// what the store holds, every write waiting on it fails, and st shows what
+// the saved record and its resources say. A forget stays in force: the JID
+// stays hidden although its record could not be deleted (it reappears
+// after a restart, and the next forget deletes it).
+func (d *Directory) failLocked(st *jidState, err error) {
+	for _, w := range st.waiters {
+		w.done <- err
+	}
+	st.waiters = nil
+	// Versions only grow: the record taken back gets the version of the
+	// one that failed, and the next change a higher one.
+	st.savedVer = st.ver
+	st.held = nil
+	if st.rec.empty() {
+		return
+	}
+	st.rec = st.saved
+	st.cur, st.since = st.shown, st.shownSince
+	if st.shown.Status == "" && !st.visible() {
+		return // never shown, and nothing to show
+	}
+	// XMPP may have changed the resources meanwhile. A JID going offline
+	// keeps the last_seen stored: the store has just failed to take another.
+	p, since, wentOffline := d.viewLocked(st)
+	if wentOffline {
+		p.LastSeen = st.rec.LastSeen
+	}
+	if !samePresence(p, st.shown) {
+		d.showLocked(st, p, since)
+	}
+}
+
+// tidyLocked drops st once it holds nothing: forgotten, or a new JID whose
+// first write failed.
+func (d *Directory) tidyLocked(st *jidState) {
+	jid := st.rec.JID
+	if st.flushing || len(st.waiters) > 0 || !st.rec.empty() || st.ver != st.savedVer ||
+		len(st.resources) > 0 || d.jids[jid] != st {
+		return
+	}
+	if _, ok := d.unsynced[jid]; ok {
+		return
+	}
+	delete(d.jids, jid)
+}
+
+// samePresence: a and b would publish the same entry.
+func samePresence(a, b Presence) bool {
+	return bytes.Equal(NewPresenceEntry(a).JSON, NewPresenceEntry(b).JSON)
+}
