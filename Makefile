@@ -6,7 +6,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test check fuzz bench bench-live docker clean
+.PHONY: all build demo demo-cluster test check fuzz bench bench-live bench-memory docker clean
 
 all: check build
 
@@ -16,6 +16,11 @@ build:
 demo: build
 	./scripts/install-deps prosody
 	$(GO) run ./cmd/demo
+
+# demo-cluster: Redis, three replicas and nginx in front, with the demo users.
+demo-cluster: build
+	./scripts/install-deps prosody redis nginx
+	$(GO) run ./cmd/demo -replicas 3
 
 test: check
 	./scripts/install-deps
@@ -44,6 +49,11 @@ bench:
 # bench-live: WebSocket memory per idle connection, connect rate, fan-out.
 bench-live:
 	$(GO) run ./bench/cmd/live
+
+# bench-memory: resident memory under 13,300 distinct image requests with
+# -cache-bytes 16MiB (docs/PERFORMANCE.md).
+bench-memory:
+	$(GO) run ./bench/cmd/cachefill -n 13300 -cache-bytes 16MiB
 
 docker:
 	docker build -t badges:$(VERSION) .

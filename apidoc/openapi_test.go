@@ -397,6 +397,18 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{target: "/avatar/nobody@example.com.png?size=512", want: 200},
 		{target: "/avatar/a@b@c.png", want: 400},
 		{target: "/avatar/" + alice + ".png?size=9", want: 400, badRequest: true},
+		{target: "/card/" + alice + ".svg", want: 200},
+		{target: "/card/" + alice + ".svg?theme=dark&sig=x", want: 200},
+		{target: "/card/nobody@example.com.svg?theme=auto", want: 200},
+		{target: "/card/a@b@c.svg", want: 400},
+		{target: "/card/" + alice + ".png?theme=light&scale=2", want: 200},
+		{target: "/card/a@b@c.png", want: 400},
+		{target: "/group/" + group + ".svg", want: 200},
+		{target: "/group/" + group + ".svg?style=social&label=Team&color=blue&labelColor=555&logo=xmpp", want: 200},
+		{target: "/group/nogroup.svg", want: 200},
+		{target: "/group/%01.svg", want: 400},
+		{target: "/group/" + group + ".png?scale=2", want: 200},
+		{target: "/group/%01.png", want: 400},
 
 		// JSON.
 		{target: "/api/v1/presence/" + alice, want: 200},
@@ -417,6 +429,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{target: "/shields/a@b@c.json", want: 400},
 		{target: "/shields/room/" + room + ".json", want: 200},
 		{target: "/shields/room/rooms.example.com.json", want: 400},
+		{target: "/api/v1/groups/" + group, want: 200},
+		{target: "/api/v1/groups/nogroup", want: 200},
+		{target: "/api/v1/groups/%01", want: 400},
+		{target: "/badge/" + alice + ".svg?message=seen", want: 200},
+		{target: "/badge/" + alice + ".svg?message=tune", want: 200},
 
 		// Writing presence.
 		{method: "PUT", target: "/api/v1/presence/" + bob, body: put(`{"status":"away","message":"lunch","ttl":600}`), hdr: bearer(keyAll), want: 200},
@@ -484,6 +501,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{target: "/dashboard?jid=a@b@c", want: 400},
 		{target: "/dashboard/" + group, want: 200},
 		{target: "/dashboard/nogroup", want: 200},
+		{target: "/favicon.ico", want: 200},
 		{target: "/widget.js", want: 200},
 		{target: "/static/nosuch.js", want: 404},
 
@@ -585,6 +603,10 @@ func limitAnswers(t *testing.T, sp *spec) {
 		{target: "/api/v1/presence/" + alice + "?sig=" + url.QueryEscape(sig), want: 200},
 		{target: "/api/v1/presence/" + alice, want: 200},
 		{target: "/dashboard/" + group, want: 404},
+		{target: "/group/" + group + ".svg", want: 404},
+		{target: "/group/" + group + ".png", want: 404},
+		{target: "/api/v1/groups/" + group, want: 404},
+		{target: "/card/" + alice + ".svg?sig=" + url.QueryEscape(sig), want: 200},
 	} {
 		signed.do(t, sp, c)
 	}

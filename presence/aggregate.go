@@ -34,9 +34,9 @@ func Best(resources map[string]Resource) (best Resource, ok bool) {
 
 // SourceState is what one source says of a JID.
 type SourceState struct {
-	Status  Status
-	Message string
-	Changed time.Time
+	Status  Status    `json:"status"`
+	Message string    `json:"message,omitempty"`
+	Changed time.Time `json:"changed,omitzero"`
 }
 
 // Merge applies the rule across sources: the most recently changed source

@@ -3,6 +3,7 @@ package presence
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -49,6 +50,15 @@ type Directory struct {
 	updates  uint64
 	// flushers counts the goroutines saving records; Close waits for them.
 	flushers sync.WaitGroup
+	// shared is the store when several replicas share it (shared.go).
+	// Each replica then mirrors the records, the XMPP source included,
+	// through Apply, and commits each write itself (commitSharedLocked),
+	// without the flushers; leading says this one holds the watcher's
+	// lease, and ownXMPP that its watcher began a sync, so that from then
+	// on the XMPP source is what its resources say (takeXMPPLocked).
+	shared  SharedStore
+	leading bool
+	ownXMPP bool
 }
 
 type jidState struct {
@@ -56,10 +66,13 @@ type jidState struct {
 	// saved is the record as the store holds it, version savedVer. ver
 	// runs ahead of savedVer while changes are being saved
 	// (directory_commit.go).
-	rec       Record
-	saved     Record
-	ver       uint64
-	savedVer  uint64
+	rec      Record
+	saved    Record
+	ver      uint64
+	savedVer uint64
+	// base is rec as a shared store holds it, at rec's version: what a
+	// write changed is the difference (rebase). Unused without one.
+	base      Record
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
 	// cur and since are the presence computed last and when its status
@@ -130,6 +143,12 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	}
 	if d.syncGrace <= 0 {
 		d.syncGrace = DefaultSyncGrace
+	}
+	if sh, ok := store.(SharedStore); ok {
+		// The replica loads what the store holds with Reload, and the
+		// stale clock runs only on the replica holding the watcher (Lead).
+		d.shared = sh
+		return d, nil
 	}
 	recs, err := store.Records()
 	if err != nil {
@@ -210,19 +229,37 @@ func (d *Directory) compute(st *jidState) Presence {
 func (d *Directory) sourcesLocked(st *jidState) map[Source]SourceState {
 	sources := make(map[Source]SourceState, 2)
 	if st.rec.Subscribed && !st.rec.OptedOut {
-		x := SourceState{Status: Offline, Changed: st.xmppAt}
-		if best, ok := Best(st.resources); ok {
-			x = SourceState{Status: best.Status, Message: best.Message, Changed: st.xmppAt}
-		}
-		if d.stale {
-			x = SourceState{Status: Unknown, Changed: st.xmppAt}
-		}
-		sources[SourceXMPP] = x
+		sources[SourceXMPP] = d.xmppLocked(st)
 	}
 	if h := st.rec.HTTP; h != nil {
 		sources[SourceHTTP] = SourceState{Status: h.Status, Message: h.Message, Changed: h.Changed}
 	}
 	return sources
+}
+
+// xmppLocked says what the XMPP source says of st. With a shared store it
+// is what the record says, which the replica holding the watcher keeps
+// (takeXMPPLocked): every replica aggregates the same way.
+func (d *Directory) xmppLocked(st *jidState) SourceState {
+	if d.shared != nil {
+		if st.rec.XMPP != nil {
+			return *st.rec.XMPP
+		}
+		return SourceState{Status: Offline}
+	}
+	return d.watchedLocked(st)
+}
+
+// watchedLocked says what this replica's watcher says of st: its best
+// resource, or unknown while stale.
+func (d *Directory) watchedLocked(st *jidState) SourceState {
+	if d.stale {
+		return SourceState{Status: Unknown, Changed: st.xmppAt}
+	}
+	if best, ok := Best(st.resources); ok {
+		return SourceState{Status: best.Status, Message: best.Message, Changed: st.xmppAt}
+	}
+	return SourceState{Status: Offline, Changed: st.xmppAt}
 }
 
 // Sources returns what each source says of jid, for APIs that show sources
@@ -309,6 +346,10 @@ func (d *Directory) publishViewLocked(st *jidState, p Presence, since time.Time)
 // change is shown once it is saved. A failed save is rolled back
 // (failLocked).
 func (d *Directory) refreshLocked(st *jidState, changed bool) {
+	if d.shared != nil {
+		_ = d.commitSharedLocked(st, sharedWrite{}) // best effort, as below
+		return
+	}
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		st.rec.LastSeen = p.LastSeen
@@ -362,6 +403,9 @@ type Stats struct {
 	Updates   uint64
 	Connected bool
 	Stale     bool
+	// Synced: the watcher completed a sync and is still connected, so
+	// the XMPP statuses shown are live.
+	Synced bool
 }
 
 // Stats returns the current counters.
@@ -374,7 +418,7 @@ func (d *Directory) Stats() Stats {
 			n++
 		}
 	}
-	return Stats{Visible: n, Updates: d.updates, Connected: d.connected, Stale: d.stale}
+	return Stats{Visible: n, Updates: d.updates, Connected: d.connected, Stale: d.stale, Synced: d.fresh}
 }
 
 // Group returns the bare JIDs of a roster group of the watcher, sorted.
@@ -384,6 +428,17 @@ func (d *Directory) Group(name string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []string
+	if d.shared != nil {
+		// Every replica knows the groups from the records; the watcher's
+		// own map would only be known where it runs.
+		for jid, st := range d.jids {
+			if st.listed() && slices.Contains(st.rec.Groups, name) {
+				out = append(out, jid)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
 	for _, jid := range d.groups[name] {
 		if st := d.jids[jid]; st != nil && st.listed() {
 			out = append(out, jid)

@@ -55,7 +55,8 @@ type pendingWrite struct {
 
 // empty: nothing is stored for a record like this one; saving it deletes.
 func (r Record) empty() bool {
-	return r == Record{JID: r.JID}
+	return !r.Subscribed && !r.OptedOut && !r.HideMessage && r.LastSeen.IsZero() &&
+		r.HTTP == nil && r.XMPP == nil && len(r.Groups) == 0
 }
 
 // changedLocked notes that st.rec changed and has it saved.
@@ -72,6 +73,16 @@ func (d *Directory) changedLocked(st *jidState) {
 // startCommitLocked recomputes st after a change by an acknowledged write
 // and queues the record's save; awaitLocked waits for it.
 func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
+	if d.shared != nil {
+		// A shared store's commit is a single round trip, made here.
+		if err := d.commitSharedLocked(st, sharedWrite{}); err != nil {
+			if st.shown.Status == "" && st.base.Version == 0 {
+				delete(d.jids, st.rec.JID) // made for this write, never shown
+			}
+			return pendingWrite{err: err}
+		}
+		return pendingWrite{}
+	}
 	if d.closed {
 		d.failLocked(st, errClosed)
 		return pendingWrite{err: errClosed}

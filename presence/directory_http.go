@@ -103,6 +103,9 @@ type httpTimer struct {
 }
 
 func (d *Directory) scheduleLocked(jid string, at time.Time) {
+	if d.shared != nil {
+		return // the shared store keeps the deadlines: ExpireHTTP
+	}
 	t := &d.expiry
 	if t.byJID == nil {
 		t.byJID = make(map[string]*expiry)
@@ -175,4 +178,46 @@ func (d *Directory) expireDue() {
 		}
 	}
 	d.rearmLocked()
+}
+
+// expiredHTTP is h once its ttl ran out at now: offline; a source that was
+// offline already keeps its time of change.
+func expiredHTTP(h *HTTPState, now time.Time) *HTTPState {
+	changed := now
+	if h.Status == Offline {
+		changed = h.Changed
+	}
+	return &HTTPState{Status: Offline, Changed: changed}
+}
+
+// httpDue reports whether the http source of r has a ttl that ran out by now.
+func httpDue(r Record, now time.Time) bool {
+	return r.HTTP != nil && !r.HTTP.Expires.IsZero() && !r.HTTP.Expires.After(now)
+}
+
+// ExpireHTTP turns the http source of jid offline if its ttl ran out: with
+// a shared store, whichever replica claims a due deadline calls it, and the
+// store's version check makes a second attempt find nothing to do. A JID
+// this replica does not know as due is left for a later attempt.
+func (d *Directory) ExpireHTTP(jid string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	st := d.jids[jid]
+	if d.closed || st == nil || !httpDue(st.rec, now) {
+		return nil
+	}
+	st.rec.HTTP = expiredHTTP(st.rec.HTTP, now)
+	if d.shared == nil {
+		d.unscheduleLocked(jid)
+		d.refreshLocked(st, true)
+		return nil
+	}
+	return d.commitSharedLocked(st, sharedWrite{redo: func(r *Record) bool {
+		if !httpDue(*r, now) {
+			return false
+		}
+		r.HTTP = expiredHTTP(r.HTTP, now)
+		return true
+	}})
 }

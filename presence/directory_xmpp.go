@@ -3,6 +3,7 @@ package presence
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -42,8 +43,17 @@ func (d *Directory) armStaleLocked() {
 	if d.closed || d.fresh || d.stale || d.staleAfter <= 0 || d.staleT != nil {
 		return
 	}
+	if d.shared != nil && !d.leading {
+		return // only the replica holding the watcher judges staleness
+	}
+	wait := d.staleAfter
+	if d.shared != nil && !d.lostAt.IsZero() {
+		// Counted from the end of the last synced session of whichever
+		// replica held the watcher (Lead).
+		wait = max(d.staleAfter-d.now().Sub(d.lostAt), 0)
+	}
 	gen := d.staleGen
-	d.staleT = time.AfterFunc(d.staleAfter, func() { d.markStale(gen) })
+	d.staleT = time.AfterFunc(wait, func() { d.markStale(gen) })
 }
 
 // stopStaleLocked cancels the stale timer, also one whose function is
@@ -69,7 +79,7 @@ func (d *Directory) markStale(gen uint64) {
 	// A count nobody has checked for StaleAfter is not known either: the
 	// rooms show the default, no occupants, until the watcher is back.
 	for room := range d.rooms {
-		d.hub.Publish(NewRoomEntry(Room{Room: room}))
+		d.showRoomLocked(room, 0)
 	}
 	if !d.lostAt.IsZero() {
 		for _, st := range d.jids {
@@ -98,6 +108,7 @@ func (d *Directory) BeginSync() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stopGraceLocked()
+	d.ownXMPP = d.leading
 	d.unsynced = make(map[string]map[string]struct{})
 	for jid, st := range d.jids {
 		if len(st.resources) == 0 {
@@ -139,7 +150,7 @@ func (d *Directory) EndSync(domain string) {
 	d.republishXMPPLocked()
 	if wasStale {
 		for room, n := range d.rooms {
-			d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: n}))
+			d.showRoomLocked(room, n)
 		}
 	}
 }
@@ -171,6 +182,10 @@ func (d *Directory) dropLocked(jid string, set map[string]struct{}) {
 		delete(st.resources, res)
 	}
 	st.xmppAt = d.now()
+	if d.shared != nil {
+		_ = d.commitSharedLocked(st, sharedWrite{offlineAt: d.lostAt}) // best effort
+		return
+	}
 	p, since, wentOffline := d.viewLocked(st)
 	if wentOffline {
 		if !d.lostAt.IsZero() {
@@ -244,10 +259,15 @@ func (d *Directory) startRosterItemLocked(jid string, it RosterItem) pendingWrit
 		d.groups[g] = append(d.groups[g], jid)
 	}
 	st := d.state(jid)
-	if st.rec.Subscribed {
+	var groups []string
+	if d.shared != nil {
+		// Other replicas learn the groups from the record.
+		groups = slices.Sorted(slices.Values(it.Groups))
+	}
+	if st.rec.Subscribed && slices.Equal(st.rec.Groups, groups) {
 		return d.pendingLocked(st)
 	}
-	st.rec.Subscribed = true
+	st.rec.Subscribed, st.rec.Groups = true, groups
 	return d.startCommitLocked(st)
 }
 
@@ -295,6 +315,19 @@ func (d *Directory) Forget(jid string) error {
 func (d *Directory) startForgetLocked(jid string) pendingWrite {
 	st := d.jids[jid]
 	if st == nil {
+		return pendingWrite{}
+	}
+	if d.shared != nil {
+		// Shared: forgotten only once the store forgot it, since a
+		// refused removal (a lease lost) must leave the replica as the
+		// store is.
+		if err := d.shared.Remove(jid); err != nil {
+			return pendingWrite{err: err}
+		}
+		delete(d.jids, jid)
+		delete(d.unsynced, jid)
+		d.updates++
+		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return pendingWrite{}
 	}
 	delete(d.unsynced, jid)
@@ -399,8 +432,18 @@ func (d *Directory) SetRoom(room string, occupants int) {
 	}
 	d.rooms[room] = occupants
 	if !d.stale {
-		d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
+		d.showRoomLocked(room, occupants)
 	}
+}
+
+// showRoomLocked publishes a room's count; with a shared store, through
+// it, and every replica (this one too) publishes the store's notice.
+func (d *Directory) showRoomLocked(room string, occupants int) {
+	if d.shared != nil {
+		_ = d.shared.SetRoom(room, occupants) // best effort, as XMPP input is
+		return
+	}
+	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))
 }
 
 // ErrNotSubscribed: the directory does not hold the JID as subscribed (its

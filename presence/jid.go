@@ -22,7 +22,9 @@ func ParseJID(s string) (string, error) {
 	}
 	j, err := jid.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: %q: %v", ErrBadJID, s, err)
+		// The JID library's words (an IDNA rune, a PRECIS class) stay out
+		// of the message, which reaches error bodies; the cause is kept.
+		return "", badJID{msg: fmt.Sprintf("%s: %q: not a valid bare JID", ErrBadJID, s), cause: err}
 	}
 	d := j.Domainpart()
 	// The JID package strips one final dot and accepts empty labels, so
@@ -69,3 +71,12 @@ func Local(bare string) string {
 	}
 	return ""
 }
+
+// badJID is ErrBadJID with a cause that its message leaves out.
+type badJID struct {
+	msg   string
+	cause error
+}
+
+func (e badJID) Error() string   { return e.msg }
+func (e badJID) Unwrap() []error { return []error{ErrBadJID, e.cause} }

@@ -17,6 +17,15 @@ type Record struct {
 	Hidden   FieldSet   `json:"hidden,omitzero"`
 	LastSeen time.Time  `json:"last_seen,omitzero"`
 	HTTP     *HTTPState `json:"http,omitempty"`
+	// XMPP is what the XMPP watcher last said of the JID, for replicas
+	// that do not run it; only a shared store (SharedStore) keeps it.
+	XMPP *SourceState `json:"xmpp,omitempty"`
+	// Groups are the JID's roster groups, sorted, for replicas that do not
+	// run the watcher; only a shared store keeps them.
+	Groups []string `json:"groups,omitempty"`
+	// Version is the shared store's version of the record; 0 for the
+	// embedded store and for a record not stored yet.
+	Version uint64 `json:"-"`
 }
 
 // HiddenFields is every field the user asked not to be served.

@@ -23,17 +23,19 @@ type Cache struct {
 	c *otter.Cache[cacheKey, Image]
 }
 
-// cacheKey is comparable: badges fill spec, icons fill icon.
+// cacheKey is comparable: badges fill spec, icons icon, cards card.
 type cacheKey struct {
 	format Format
 	scale  int
 	spec   spec
 	icon   iconSpec
+	card   cardSpec
 }
 
 // weight is what k and img hold in memory, in bytes.
 func (k cacheKey) weight(img Image) uint32 {
-	n := EntryOverhead + len(k.spec.label) + len(k.spec.message) + len(k.icon.word) + len(img.Body) + len(img.ETag)
+	n := EntryOverhead + len(k.spec.label) + len(k.spec.message) + len(k.icon.word) + k.card.bytes() +
+		len(img.Body) + len(img.ETag)
 	return uint32(min(n, 1<<31))
 }
 

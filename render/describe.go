@@ -35,12 +35,23 @@ func Describe(e *presence.Entry, o Options) Description {
 }
 
 // describePresence: label the JID, message the status's word (from words)
-// or, with MessageText, the status text when there is one; colour the
+// or, with MessageText, the status text when there is one, with
+// MessageSeen "last seen 3h ago" while offline; colour the
 // query's per-status colour, else its color=, else the status's.
 func describePresence(p presence.Presence, o Options, words func(presence.Status) string) Description {
 	d := Description{Label: o.label(idn.JID(p.JID)), Message: words(p.Status), Status: p.Status}
-	if o.Message == MessageText && p.Message != "" {
-		d.Message = p.Message
+	switch o.Message {
+	case MessageText:
+		if p.Message != "" {
+			d.Message = p.Message
+		}
+	case MessageSeen:
+		// Worded at o.Now, the answer time (docs/API.md#rich-presence).
+		if p.Status == presence.Offline && !o.Now.IsZero() {
+			if seen := SeenShort(p.LastSeen, o.Now); seen != "" {
+				d.Message = seen
+			}
+		}
 	}
 	d.Color, d.ColorName = o.statusColor(p.Status)
 	return d

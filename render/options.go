@@ -1,6 +1,10 @@
 package render
 
-import "badges/presence"
+import (
+	"time"
+
+	"badges/presence"
+)
 
 // Style is a badge style, named as on shields.io. Heights at scale 1 are
 // shields': 20 px for flat, flat-square and social, 18 for plastic and 28
@@ -28,6 +32,11 @@ const (
 	MessageStatus MessageMode = iota
 	// MessageText shows the status text, else the badge word.
 	MessageText
+	// MessageTune shows what is playing, else the badge word.
+	MessageTune
+	// MessageSeen shows "last seen 3h ago" while offline, else the badge
+	// word; the time counts from Options.Now.
+	MessageSeen
 )
 
 // Scale and icon size bounds (docs/API.md#badges-and-images).
@@ -60,6 +69,9 @@ type Options struct {
 	Scale int
 	// Size is an icon's edge in pixels (16 to 128).
 	Size int
+	// Now is the answer time that MessageSeen counts from; zero: the
+	// badge word.
+	Now time.Time
 }
 
 // style returns the style to draw, Flat for anything unknown.

@@ -17,7 +17,8 @@ import (
 //   - style: flat (default), flat-square, plastic, for-the-badge, social;
 //     anything else is flat.
 //   - label: replaces the default label; present but empty means message only.
-//   - message: status (default) or text.
+//   - message: status (default), text, tune (now playing) or seen (last
+//     seen while offline).
 //   - color, labelColor: see ParseColor. Per status: available=, chat=,
 //     away=, xa=, dnd=, offline=, unknown= (e.g. dnd=purple).
 //   - logo: xmpp shows the mark; anything else none.
@@ -33,8 +34,13 @@ func ParseQuery(q url.Values, f Format) Options {
 	if v, ok := q["label"]; ok && len(v) > 0 {
 		o.Label, o.HasLabel = cleanText(v[0]), true
 	}
-	if q.Get("message") == "text" {
+	switch q.Get("message") {
+	case "text":
 		o.Message = MessageText
+	case "tune":
+		o.Message = MessageTune
+	case "seen":
+		o.Message = MessageSeen
 	}
 	o.Color, _ = ParseColor(q.Get("color"))
 	o.LabelColor, _ = ParseColor(q.Get("labelColor"))

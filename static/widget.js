@@ -1,13 +1,15 @@
 // badges live presence: <xmpp-presence jid="..."> and <xmpp-room room="...">.
 // Attributes: jid or room; sig (under signed visibility); label (the name
-// shown, default the JID or room). Parts for styling from outside: dot,
-// name, word, message; the host carries data-status.
+// shown, default the user's name, else the JID or room). Parts for styling
+// from outside: avatar, dot, name, word, message, tune, mood, devices,
+// when; the host carries data-status.
 // One WebSocket per page, shared by every element, to the server this
 // script came from. Reconnects with full-jitter backoff and resubscribes;
 // while the socket is down, elements show the last state from the JSON API.
 // Data only ever reaches the page through textContent.
 // window.XMPPPresence.watch(kind, name, sig, fn) lets a page follow a JID
-// ("jid") or room ("room") over the same socket.
+// ("jid") or room ("room") over the same socket; when(view, now) words its
+// idle or last-seen time and onTick(fn) calls fn as the clock moves.
 (() => {
   "use strict";
   if (window.XMPPPresence) return; // loaded twice on one page
@@ -27,14 +29,85 @@
   const BACKOFF_CAP = 30000; // ms: never wait longer than 30 s
   const FRAME_BUDGET = 3500; // bytes: the server closes frames over 4 KiB
 
+  // The words of rich presence, as the server's cards word them
+  // (docs/API.md#rich-presence). Relative times are worded here from the
+  // times in the value, and worded again as the clock moves (tick), so
+  // "3 hours ago" stays true without asking the server.
+  const proto = (s) => String(s || "").replace(/_/g, " ").trim();
+  const withText = (w, t) => (t && String(t).trim() ? w + ": " + String(t).trim() : w);
+  function tuneText(t) {
+    if (!t) return "";
+    const a = (t.artist || "").trim(), ti = (t.title || "").trim();
+    if (a && ti) return a + " – " + ti;
+    return ti || a || (t.source || "").trim();
+  }
+  function moodText(m, a) {
+    if (m && proto(m.value)) return withText(proto(m.value), m.text);
+    if (!a || !proto(a.general)) return "";
+    let v = proto(a.general);
+    const sp = proto(a.specific);
+    if (sp && sp !== "other") v += ", " + sp;
+    return withText(v, a.text);
+  }
+  const devicesText = (d) => (Array.isArray(d) && d.length ? "on " + d.join(", ") : "");
+  const MINUTE = 60e3, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
+  // units splits a duration of at least a minute into its largest whole
+  // unit; a month is 30 days and a year 365, as on the server.
+  function units(ms) {
+    if (ms < HOUR) return [Math.floor(ms / MINUTE), "minute"];
+    if (ms < DAY) return [Math.floor(ms / HOUR), "hour"];
+    if (ms < 30 * DAY) return [Math.floor(ms / DAY), "day"];
+    if (ms < 365 * DAY) return [Math.floor(ms / (30 * DAY)), "month"];
+    return [Math.floor(ms / (365 * DAY)), "year"];
+  }
+  function longDuration(ms) {
+    if (ms < MINUTE) return "less than a minute";
+    const [n, unit] = units(ms);
+    return n + " " + unit + (n === 1 ? "" : "s");
+  }
+  // when says "idle for 5 minutes" while online, "last seen 3 hours ago"
+  // while offline, and nothing otherwise.
+  function when(view, now) {
+    if (view.online && view.idleSince && view.idleSince < now) return "idle for " + longDuration(now - view.idleSince);
+    if (view.status === "offline" && view.lastSeen) {
+      const d = now - view.lastSeen;
+      return d < MINUTE ? "last seen just now" : "last seen " + longDuration(d) + " ago";
+    }
+    return "";
+  }
+  const time = (s) => { const t = Date.parse(s || ""); return Number.isNaN(t) ? 0 : t; };
+
   // describe turns a presence or room value into what a reader sees.
   function describe(kind, v) {
     if (kind === "room") {
       const n = Number(v.occupants) || 0;
-      return { status: n > 0 ? "available" : "offline", word: n + " online", message: "" };
+      return { status: n > 0 ? "available" : "offline", word: n + " online", message: "", online: n > 0,
+        name: "", avatar: "", tune: "", mood: "", devices: "", idleSince: 0, lastSeen: 0 };
     }
     const status = WORDS[v.status] ? v.status : "unknown";
-    return { status, word: WORDS[status], message: v.message || "" };
+    return {
+      status, word: WORDS[status], message: v.message || "",
+      online: status !== "offline" && status !== "unknown",
+      name: typeof v.name === "string" ? v.name : "",
+      // The avatar is a path on this server; nothing else is loaded.
+      avatar: typeof v.avatar === "string" && v.avatar.startsWith("/avatar/") ? base + v.avatar : "",
+      tune: tuneText(v.tune), mood: moodText(v.mood, v.activity), devices: devicesText(v.devices),
+      idleSince: time(v.idle_since), lastSeen: time(v.last_seen),
+    };
+  }
+
+  // Relative times are worded again every TICK ms by the functions given to
+  // onTick; the timer runs only while one is registered.
+  const TICK = 5e3;
+  const tickers = new Set();
+  let ticking = 0;
+  function onTick(fn) {
+    tickers.add(fn);
+    if (!ticking) ticking = setInterval(() => { const now = Date.now(); for (const f of tickers) f(now); }, TICK);
+    return () => {
+      tickers.delete(fn);
+      if (tickers.size === 0) { clearInterval(ticking); ticking = 0; }
+    };
   }
 
   // A JID as the page can normalise it: bare and lower case. The server
@@ -194,14 +267,17 @@
 
   const CSS = `
     :host { display: inline-flex; align-items: center; gap: .4em; font: inherit; color: inherit; }
+    .avatar { width: 1.6em; height: 1.6em; border-radius: 50%; flex: none; object-fit: cover; }
+    .avatar:not([src]) { display: none; }
     .dot { width: .7em; height: .7em; border-radius: 50%; background: #9f9f9f; flex: none; }
     :host([data-status="available"]) .dot, :host([data-status="chat"]) .dot { background: #4c1; }
     :host([data-status="away"]) .dot { background: #dfb317; }
     :host([data-status="xa"]) .dot { background: #fe7d37; }
     :host([data-status="dnd"]) .dot { background: #e05d44; }
     .name { font-weight: 600; }
-    .message:empty { display: none; }
-    .message { opacity: .8; }
+    .message:empty, .tune:empty, .mood:empty, .devices:empty, .when:empty { display: none; }
+    .message, .mood, .devices, .when { opacity: .8; }
+    .tune::before { content: "♪ "; }
   `;
   let sheet = null;
   function style(root) {
@@ -231,37 +307,66 @@
         super();
         const root = this.attachShadow({ mode: "open" });
         style(root);
+        this._avatar = document.createElement("img");
+        this._avatar.className = "avatar";
+        this._avatar.setAttribute("part", "avatar");
+        this._avatar.alt = "";
+        root.append(this._avatar);
         this._dot = part(root, "dot");
         this._dot.setAttribute("aria-hidden", "true");
         this._name = part(root, "name");
         this._word = part(root, "word");
         this._message = part(root, "message");
+        this._tune = part(root, "tune");
+        this._mood = part(root, "mood");
+        this._devices = part(root, "devices");
+        this._when = part(root, "when");
         this._stop = null;
+        this._untick = null;
+        this._view = null;
       }
       connectedCallback() { this._follow(); }
-      disconnectedCallback() { if (this._stop) this._stop(); this._stop = null; }
+      disconnectedCallback() {
+        if (this._stop) this._stop();
+        if (this._untick) this._untick();
+        this._stop = this._untick = null;
+      }
       attributeChangedCallback() { if (this.isConnected) this._follow(); }
       _follow() {
         if (this._stop) this._stop();
+        if (!this._untick) this._untick = onTick((now) => this._tick(now));
         const name = this.getAttribute(attr) || "";
-        const label = this.getAttribute("label");
-        this._name.textContent = label !== null ? label : name;
-        this._render({ status: "unknown", word: WORDS.unknown, message: "" });
+        this._label = this.getAttribute("label");
+        this._jid = name;
+        this._render(describe("jid", { status: "unknown" }));
         this._stop = watch(kind, name, this.getAttribute("sig") || "", (view) => this._render(view));
       }
+      _tick(now) {
+        if (this._view) this._when.textContent = when(this._view, now);
+      }
       _render(view) {
+        this._view = view;
         this.dataset.status = view.status;
+        this._name.textContent = this._label !== null ? this._label : (view.name || this._jid);
+        if (view.avatar) {
+          if (this._avatar.getAttribute("src") !== view.avatar) this._avatar.src = view.avatar;
+        } else this._avatar.removeAttribute("src");
         this._word.textContent = view.word;
         this._message.textContent = view.message;
+        this._tune.textContent = view.tune;
+        this._mood.textContent = view.mood;
+        this._devices.textContent = view.devices;
+        this._tick(Date.now());
         this.setAttribute("role", "status");
-        this.setAttribute("aria-label", this._name.textContent + ": " + view.word +
-          (view.message ? ", " + view.message : ""));
+        this.setAttribute("aria-label", [this._name.textContent + ": " + view.word +
+          (view.message ? ", " + view.message : ""), view.tune && "listening to " + view.tune,
+          view.mood, view.devices, this._when.textContent].filter(Boolean).join("; "));
       }
     }
     if (!customElements.get(tag)) customElements.define(tag, Element);
   }
 
-  window.XMPPPresence = Object.freeze({ watch, describe });
+  window.XMPPPresence = Object.freeze({ watch, describe, when, onTick });
   define("xmpp-presence", "jid", "jid");
   define("xmpp-room", "room", "room");
 })();

@@ -3,6 +3,8 @@
 // the web package fills them and adds the headers.
 package templates
 
+import "strconv"
+
 // Assets are the content-hashed URLs of the static files a page loads.
 type Assets struct {
 	CSS     string
@@ -34,6 +36,23 @@ type Card struct {
 	Status  string
 	Word    string
 	Message string
+	// Rich presence of a JID (docs/API.md#rich-presence); an empty field
+	// is a line not shown, until the page's script fills it.
+	//
+	// Person is the user's name; the card then shows Name under it.
+	Person string
+	// Avatar is the picture's URL on this server, else Placeholder.
+	Avatar string
+	// Placeholder is the avatar placeholder as a data: URI.
+	Placeholder string
+	Tune        string
+	Mood        string
+	Devices     string
+	// IdleSince and LastSeen are RFC 3339 times, from which the script
+	// words When again as the clock moves; When is worded at answer time.
+	IdleSince string
+	LastSeen  string
+	When      string
 }
 
 // EmbedView is the small page meant for an iframe.
@@ -47,6 +66,8 @@ type DashboardView struct {
 	Page
 	Heading string
 	Cards   []Card
+	// Group is set on a roster group's dashboard: its count of members.
+	Group bool
 }
 
 // BuilderView is the badge builder.
@@ -57,5 +78,23 @@ type BuilderView struct {
 	Base string
 	// Target prefills the JID or room field.
 	Target string
-	Styles []string
+	// Example is what the previews and snippets show until something is
+	// typed.
+	Example string
+	Styles  []string
+	// Colors are the colour names the colour fields suggest.
+	Colors []string
+}
+
+// online counts the cards of JIDs that are online, as a group's badge does.
+func online(cards []Card) string {
+	n := 0
+	for _, c := range cards {
+		switch c.Status {
+		case "", "offline", "unknown":
+		default:
+			n++
+		}
+	}
+	return strconv.Itoa(n)
 }

@@ -23,7 +23,9 @@ func underBase(base string, next http.Handler) http.Handler {
 			}
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
-		case !ok || !strings.HasPrefix(rest, "/"):
+		case !ok || !strings.HasPrefix(rest, "/") || !clean(rest):
+			// An unclean path would have the mux redirect to its clean
+			// form, which it knows only without the base.
 			writeError(w, http.StatusNotFound, "not found")
 			return
 		}
@@ -37,4 +39,11 @@ func underBase(base string, next http.Handler) http.Handler {
 		r2.URL = &u
 		next.ServeHTTP(w, r2)
 	})
+}
+
+// clean reports whether p has no empty, "." or ".." segment, as path.Clean
+// would leave it (a trailing slash aside).
+func clean(p string) bool {
+	return !strings.Contains(p, "//") && !strings.Contains(p, "/./") && !strings.Contains(p, "/../") &&
+		!strings.HasSuffix(p, "/.") && !strings.HasSuffix(p, "/..")
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	pathpkg "path"
 	"strings"
 	"testing"
 
@@ -121,9 +122,12 @@ func FuzzUnderBase(f *testing.F) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		inside := strings.HasPrefix(path, "/p/")
+		cleanPath := pathpkg.Clean(path) == path || pathpkg.Clean(path)+"/" == path
 		switch {
-		case inside && ("/p"+seen != path || !strings.HasPrefix(seen, "/")):
+		case inside && cleanPath && ("/p"+seen != path || !strings.HasPrefix(seen, "/")):
 			t.Fatalf("%q routed as %q", path, seen)
+		case inside && !cleanPath && (seen != "" || rec.Code != http.StatusNotFound):
+			t.Fatalf("unclean %q = %d, routed as %q", path, rec.Code, seen)
 		case !inside && seen != "":
 			t.Fatalf("%q outside the base routed as %q", path, seen)
 		case !inside && path == "/p" && rec.Code != http.StatusMovedPermanently:
@@ -188,5 +192,26 @@ func TestMetricsElsewhere(t *testing.T) {
 	f.srv.Metrics().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "badges_http_requests_total") {
 		t.Errorf("Metrics = %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestErrorBodiesSayWhatIsWrong: a 400 says what was wrong with the
+// request in its own terms, never in a library's (docs/API.md#deployment).
+func TestErrorBodiesSayWhatIsWrong(t *testing.T) {
+	f := newFixture(t, writeOptions(t))
+	for _, tc := range []struct{ method, target, body, want string }{
+		{"GET", "/api/v1/presence/a@b@c", "", `invalid JID: \"a@b@c\": not a valid bare JID`},
+		{"PUT", "/api/v1/presence/a@example.com", `{"status":`, "body: not valid JSON"},
+		{"PUT", "/api/v1/presence/a@example.com", `{"status":"away","ttl":"x"}`, `body: field \"ttl\" has the wrong type`},
+	} {
+		res, body := f.request(t, tc.method, tc.target, tc.body, map[string]string{"Authorization": "Bearer " + keyUnlimited})
+		if res.StatusCode != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s %s = %d %s, want 400 with %s", tc.method, tc.target, tc.body, res.StatusCode, body, tc.want)
+		}
+		for _, word := range []string{"idna", "precis", "invalid character", "unexpected end", "Go struct", "int64"} {
+			if strings.Contains(body, word) {
+				t.Errorf("%s %s: the body carries a library's words (%q): %s", tc.method, tc.target, word, body)
+			}
+		}
 	}
 }

@@ -10,9 +10,12 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 // handleReadyz answers 200 when the store is open and the watcher (if any)
 // is connected, else 503 with the reason.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	body, code := map[string]string{"status": "ready"}, http.StatusOK
 	if reason := s.ready(); reason != "" {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
-		return
+		body, code = map[string]string{"status": "unavailable", "reason": reason}, http.StatusServiceUnavailable
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	if s.role != nil {
+		body["watcher"] = s.role() // docs/API.md#storage-and-scale
+	}
+	writeJSON(w, code, body)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -31,13 +32,22 @@ const (
 // badgeStyles are the styles of docs/API.md#badges-and-images, first the default.
 var badgeStyles = []string{"flat", "flat-square", "plastic", "for-the-badge", "social"}
 
+// builderExample is the JID the builder previews before anything is typed.
+const builderExample = "alice@example.com"
+
+// builderColors are the colour names the builder suggests: shields'.
+var builderColors = []string{"brightgreen", "green", "yellowgreen", "yellow", "orange", "red", "blue",
+	"lightgrey", "grey", "success", "important", "critical", "informational", "inactive"}
+
 // handleBuilder serves GET /: the badge builder.
 func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
 	v := templates.BuilderView{
-		Page:   templates.Page{Title: "XMPP presence badges", Assets: s.assets, Theme: theme(r)},
-		Base:   s.baseURL(r),
-		Target: r.URL.Query().Get("jid"),
-		Styles: badgeStyles,
+		Page:    templates.Page{Title: "XMPP presence badges", Assets: s.assets, Theme: theme(r)},
+		Base:    s.baseURL(r),
+		Target:  r.URL.Query().Get("jid"),
+		Example: builderExample,
+		Styles:  badgeStyles,
+		Colors:  builderColors,
 	}
 	s.writePage(w, r, templates.Builder(v), frameSelf)
 }
@@ -90,7 +100,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		cards = append(cards, c)
 	}
-	s.dashboard(w, r, "Presence", cards)
+	s.dashboard(w, r, "Presence", cards, false)
 }
 
 // handleDashboardGroup serves GET /dashboard/{group}: the visible members
@@ -111,16 +121,17 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 		if len(e.Presence.Sources) == 0 {
 			continue
 		}
-		cards = append(cards, cardOf(e))
+		cards = append(cards, cardOf(e, s.now()))
 	}
-	s.dashboard(w, r, group, cards)
+	s.dashboard(w, r, group, cards, true)
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card) {
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card, group bool) {
 	v := templates.DashboardView{
 		Page:    templates.Page{Title: heading + " · presence", Assets: s.assets, Theme: theme(r)},
 		Heading: heading,
 		Cards:   cards,
+		Group:   group,
 	}
 	s.writePage(w, r, templates.Dashboard(v), frameSelf)
 }
@@ -135,20 +146,22 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig))
+	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
 	c.Sig = sig
 	return c, nil
 }
 
 // cardOf is the card of a JID or room: its status and words as
-// render.Describe gives them to a badge with default options.
-func cardOf(e *presence.Entry) templates.Card {
+// render.Describe gives them to a badge with default options, and a JID's
+// rich presence (richCard).
+func cardOf(e *presence.Entry, now time.Time) templates.Card {
 	d := render.Describe(e, render.Options{})
 	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Display: idn.JID(e.Topic.Name), Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
 		c.Kind = "room"
 	} else {
 		c.Message = e.Presence.Message
+		richCard(&c, e.Presence, now)
 	}
 	return c
 }

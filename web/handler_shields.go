@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"badges/presence"
 	"badges/render"
@@ -51,7 +52,7 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 		return
 	}
 	q := r.URL.Query()
-	body, err := json.Marshal(shieldsOf(s.vis.Entry(t, q.Get("sig")), q))
+	body, err := json.Marshal(shieldsOf(s.vis.Entry(t, q.Get("sig")), q, s.now()))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -60,9 +61,10 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 }
 
 // shieldsOf builds the endpoint badge with the texts and colour that
-// render.Describe gives the SVG badge of the same query.
-func shieldsOf(e *presence.Entry, q url.Values) shieldsBadge {
+// render.Describe gives the SVG badge of the same query at time now.
+func shieldsOf(e *presence.Entry, q url.Values, now time.Time) shieldsBadge {
 	o := render.ParseQuery(q, render.SVG)
+	o.Now = now
 	d := render.Describe(e, o)
 	b := shieldsBadge{SchemaVersion: 1, Label: d.Label, Message: d.Message, Color: d.ShieldsColor(),
 		LabelColor: o.LabelColor.String()}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/maypok86/otter/v2"
 
@@ -66,11 +67,12 @@ type answerKey struct {
 type imageCaches struct {
 	render  *render.Cache
 	answers *otter.Cache[answerKey, render.Image]
+	now     func() time.Time // the answer time of message=seen
 }
 
 // newImageCaches holds images within imageBytes and answers within
 // answerBytes, both positive.
-func newImageCaches(imageBytes, answerBytes int64) *imageCaches {
+func newImageCaches(imageBytes, answerBytes int64, now func() time.Time) *imageCaches {
 	rc, err := render.NewCache(imageBytes)
 	if err != nil {
 		panic("web: " + err.Error()) // only for a budget <= 0
@@ -81,7 +83,7 @@ func newImageCaches(imageBytes, answerBytes int64) *imageCaches {
 			return uint32(entryBytes + len(k.query) + len(img.Body) + len(img.ETag))
 		},
 	})
-	return &imageCaches{render: rc, answers: answers}
+	return &imageCaches{render: rc, answers: answers, now: now}
 }
 
 // defaultOptions are the options of an image URL without a query, parsed
@@ -105,7 +107,9 @@ func options(rawQuery string, f render.Format) render.Options {
 // published for, or one hidden from this reader) are made afresh for every
 // request, so they skip the answer cache, which would only fill with them.
 func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, rawQuery string) render.Image {
-	cacheable := e.Version != 0 && len(rawQuery) <= maxCachedQuery
+	// message=seen words the time since last seen, which changes with the
+	// clock and not with the entry: such badges are drawn by their words.
+	cacheable := e.Version != 0 && len(rawQuery) <= maxCachedQuery && !strings.Contains(rawQuery, "seen")
 	k := answerKey{e: e, kind: kind, f: f, query: rawQuery}
 	if cacheable {
 		if img, ok := c.answers.GetIfPresent(k); ok {
@@ -113,6 +117,9 @@ func (c *imageCaches) image(e *presence.Entry, kind imageKind, f render.Format, 
 		}
 	}
 	o := options(rawQuery, f)
+	if o.Message == render.MessageSeen {
+		o.Now = c.now()
+	}
 	var img render.Image
 	switch kind {
 	case badgeImage:

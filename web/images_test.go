@@ -4,13 +4,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"badges/presence"
 	"badges/render"
 )
 
 func TestImageCaches(t *testing.T) {
-	c := newImageCaches(1<<20, 1<<20)
+	c := newImageCaches(1<<20, 1<<20, time.Now)
 	hub := presence.NewMemHub()
 	hub.Publish(presence.NewPresenceEntry(presence.Presence{JID: "a@b", Status: presence.Away,
 		Sources: map[presence.Source]presence.Status{presence.SourceHTTP: presence.Away}}))

@@ -102,8 +102,8 @@ func (l *clientLimiter) evictLocked(now time.Time) {
 }
 
 // clientAddr names the client behind a RemoteAddr: its IP address, an IPv6
-// client by its /64, which one host usually holds whole. Forwarding headers
-// are not trusted, since any client can set them.
+// client by its /64, which one host usually holds whole. Behind a trusted
+// proxy, fromProxies has already made RemoteAddr the client's.
 func clientAddr(remote string) netip.Addr {
 	host, _, err := net.SplitHostPort(remote)
 	if err != nil {

@@ -22,11 +22,14 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
 	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
 	mux.HandleFunc("GET /avatar/{file...}", s.handleAvatar)
+	mux.HandleFunc("GET /card/{file...}", s.handleCard)
+	mux.HandleFunc("GET /group/{file...}", s.handleGroupBadge)
 
 	// JSON (docs/API.md#json).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)
 	mux.HandleFunc("GET /api/v1/presence", s.handlePresenceBatch)
 	mux.HandleFunc("GET /api/v1/rooms/{room...}", s.handleRoom)
+	mux.HandleFunc("GET /api/v1/groups/{group}", s.handleGroup)
 	mux.HandleFunc("GET /shields/{file...}", s.handleShields)
 	mux.HandleFunc("GET /shields/room/{file...}", s.handleShieldsRoom)
 
@@ -41,6 +44,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /dashboard/{group}", s.handleDashboardGroup)
 	mux.HandleFunc("GET /widget.js", s.handleWidget)
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 
 	// Writing presence (docs/API.md#writing-presence).
 	mux.HandleFunc("PUT /api/v1/presence/{jid...}", s.handlePresencePut)

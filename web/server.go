@@ -42,12 +42,14 @@ type Options struct {
 	Directory Directory
 	Logger    *slog.Logger
 	// PublicURL is the base URL of generated snippets; nil: the request's
-	// Host, with https when it came over TLS. Forwarding headers
-	// (X-Forwarded-Proto, -Host) are not trusted, since any client can send
-	// them: behind a proxy that terminates TLS, set PublicURL.
+	// Host and scheme (https over TLS) under BasePath, as a trusted proxy
+	// reports them (TrustedProxies).
 	PublicURL *url.URL
 	// Ready reports why the server is not ready, or "" when it is.
 	Ready func() string
+	// Watcher, for a replica on Redis, says whether it holds the XMPP
+	// watcher: "leader" or "standby", in /readyz; nil: a single server.
+	Watcher func() string
 	// Registry receives the server's metrics; nil: a private registry.
 	Registry *prometheus.Registry
 	// Gatherer serves /metrics; nil: Registry.
@@ -116,6 +118,7 @@ type Server struct {
 	log      *slog.Logger
 	public   *url.URL
 	ready    func() string
+	role     func() string
 	now      func() time.Time
 	vis      *visibility.Rule // every read of presence asks it
 	metrics  *metrics
@@ -143,7 +146,7 @@ type Server struct {
 func New(opt Options) *Server {
 	s := &Server{
 		hub: opt.Hub, dir: opt.Directory, log: opt.Logger, public: opt.PublicURL,
-		ready: opt.Ready, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
+		ready: opt.Ready, role: opt.Watcher, now: opt.Now, vis: visibility.New(opt.Hub, opt.Verify), bodyWait: bodyReadWait,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -168,7 +171,7 @@ func New(opt Options) *Server {
 	s.creds = newCredentials(opt, s.now)
 	s.writes = newWriteLimiter(opt, s.now)
 	imageBytes, answerBytes, nameBytes := cacheShares(opt.CacheBytes)
-	s.images = newImageCaches(imageBytes, answerBytes)
+	s.images = newImageCaches(imageBytes, answerBytes, s.now)
 	s.names = newNameCache(nameBytes)
 	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
 		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})

@@ -66,8 +66,10 @@ func visibilityReads(token string) map[string][]visibilityCase {
 	return map[string][]visibilityCase{
 		"GET /badge/{file...}": {{method: "GET", target: "/badge/" + visJID + ".svg?sig=SIG&message=text"},
 			{method: "GET", target: "/badge/" + visJID + ".png?sig=SIG"}},
-		"GET /icon/{file...}":           {{method: "GET", target: "/icon/" + visJID + ".svg?sig=SIG"}},
-		"GET /room/{file...}":           {{method: "GET", target: "/room/" + visRoom + ".svg?sig=SIG"}},
+		"GET /icon/{file...}": {{method: "GET", target: "/icon/" + visJID + ".svg?sig=SIG"}},
+		"GET /room/{file...}": {{method: "GET", target: "/room/" + visRoom + ".svg?sig=SIG"}},
+		"GET /card/{file...}": {{method: "GET", target: "/card/" + visJID + ".svg?sig=SIG&theme=dark"},
+			{method: "GET", target: "/card/" + visJID + ".png?sig=SIG"}},
 		"GET /api/v1/presence/{jid...}": {{method: "GET", target: "/api/v1/presence/" + visJID + "?sig=SIG"}},
 		"GET /api/v1/presence":          {{method: "GET", target: "/api/v1/presence?jid=" + visJID + "&sig=SIG"}},
 		"GET /api/v1/rooms/{room...}":   {{method: "GET", target: "/api/v1/rooms/" + visRoom + "?sig=SIG"}},
@@ -102,6 +104,9 @@ var visibilityExempt = map[string]string{
 	"PUT /api/v1/presence/{jid...}":    "a write; a key's answer carries no presence under signed visibility (TestSignedWriteAnswer)",
 	"DELETE /api/v1/presence/{jid...}": "a write, answered as PUT",
 	"PUT /api/kopano":                  "a write answered with an empty body",
+	"GET /favicon.ico":                 "static image",
+	"GET /group/{file...}":             "refused under signed visibility: TestGroupSigned",
+	"GET /api/v1/groups/{group}":       "refused under signed visibility: TestGroupSigned",
 }
 
 // visibilityServers are a server under signed visibility where alice is
@@ -244,6 +249,9 @@ func invisiblePaths(jid string) []string {
 		"/badge/" + jid + ".png?scale=2",
 		"/icon/" + jid + ".svg",
 		"/icon/" + jid + ".png?size=32",
+		"/card/" + jid + ".svg",
+		"/card/" + jid + ".svg?theme=dark",
+		"/card/" + jid + ".png?theme=light&scale=2",
 		"/shields/" + jid + ".json",
 		"/shields/" + jid + ".json?message=text",
 		"/api/v1/presence/" + jid,

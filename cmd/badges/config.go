@@ -40,6 +40,9 @@ type Config struct {
 	RedirectHosts []string // host names the Openfire images redirect may point to, lower-case
 	Origins       []string // origin patterns allowed for WebSocket, lower-case
 
+	Redis    string        // secret (may hold a password); URL of the shared Redis; empty: the embedded store
+	LeaseTTL time.Duration // time to live of the watcher's lease under Redis
+
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 
@@ -95,6 +98,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("visibility", c.Visibility),
 		slog.Any("redirect-hosts", c.RedirectHosts),
 		slog.Any("origins", c.Origins),
+		logText("redis", c.Redis),
+		slog.Duration("lease-ttl", c.LeaseTTL),
 		slog.String("log-level", strings.ToLower(c.LogLevel.String())),
 		slog.String("log-format", c.LogFormat),
 		slog.Any("trusted-proxies", c.TrustedProxies),

@@ -54,6 +54,8 @@ const usageHead = `Usage:
   badges [serve] [flags]   serve badges, APIs and pages
   badges token JID         print a user token
   badges sign JID          print the sig value for -visibility=signed
+  badges migrate -data DIR -redis URL
+                           copy the embedded store into Redis (records there already are kept)
   badges version
 
 Every flag -foo-bar can also be set by the environment variable

@@ -134,6 +134,13 @@ var settings = []setting{
 	{name: "origins", kind: kindList, def: "*",
 		usage: "comma-separated origin `patterns` allowed for WebSocket (path.Match syntax)",
 		apply: func(c *Config, v value) (err error) { c.Origins, err = parseItems(v.items, parseOrigin); return }},
+	{name: "redis", secret: true,
+		usage: "`URL` of the Redis that replicas share, redis:// or rediss:// (with ?master_name=NAME: a Sentinel);\n" +
+			"empty: the embedded store in -data (or BADGES_REDIS_FILE)",
+		apply: func(c *Config, v value) (err error) { c.Redis, err = parseRedisURL(v.text); return }},
+	{name: "lease-ttl", def: "10s",
+		usage: "under -redis, time to live of the XMPP watcher's lease, a `duration` from 1s to 10s",
+		apply: func(c *Config, v value) (err error) { c.LeaseTTL, err = parseLeaseTTL(v.text); return }},
 	{name: "log-level", def: "info",
 		usage: "`level`: debug, info, warn or error",
 		apply: func(c *Config, v value) (err error) { c.LogLevel, err = parseLogLevel(v.text); return }},

@@ -80,6 +80,7 @@ func TestDefaults(t *testing.T) {
 		Origins:       []string{"*"},
 		LogLevel:      slog.LevelInfo,
 		LogFormat:     "text",
+		LeaseTTL:      10 * time.Second,
 
 		WSPerClient: 50, WSMax: 18000, WSConnectRate: 5, WSConnectBurst: 30,
 		WriteRate: 10, WriteBurst: 100, CacheBytes: 64 << 20,
@@ -434,6 +435,7 @@ func TestConfigRedactsSecrets(t *testing.T) {
 	c := mustLoad(t, []string{
 		"-xmpp-jid", "bot@example.com", "-xmpp-password", "PW-SECRET",
 		"-token-secret", "TOKEN-SECRET", "-api-keys", "KEY-SECRET-1 KEY-SECRET-2:domain=a.example",
+		"-redis", "redis://user:REDIS-SECRET@redis.example:6379/0",
 	}, nil, "", nil)
 
 	var b strings.Builder
@@ -449,7 +451,7 @@ func TestConfigRedactsSecrets(t *testing.T) {
 	if strings.Contains(out, "SECRET") {
 		t.Fatalf("secret in output:\n%s", out)
 	}
-	for _, want := range []string{`"xmpp-password":"[redacted]"`, `"token-secret":"[redacted]"`, `"api-keys":"2 keys [redacted]"`, `"xmpp-jid":"bot@example.com"`} {
+	for _, want := range []string{`"xmpp-password":"[redacted]"`, `"token-secret":"[redacted]"`, `"api-keys":"2 keys [redacted]"`, `"redis":"[redacted]"`, `"xmpp-jid":"bot@example.com"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}

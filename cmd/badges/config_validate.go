@@ -48,6 +48,38 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// parseRedisURL checks a -redis URL: redis:// or rediss:// with a host.
+// Its text is never quoted in an error: it may hold a password.
+func parseRedisURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", errors.New("not a URL")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return "", errors.New("want a redis:// or rediss:// URL")
+	}
+	if u.Host == "" {
+		return "", errors.New("the URL names no host")
+	}
+	return s, nil
+}
+
+// parseLeaseTTL checks -lease-ttl: at most 10 s, so that a standby takes
+// over within 15 s of the holder's death (docs/API.md#storage-and-scale).
+func parseLeaseTTL(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d < time.Second || d > 10*time.Second {
+		return 0, errors.New("must be from 1s to 10s")
+	}
+	return d, nil
+}
+
 func parseLogLevel(s string) (slog.Level, error) {
 	name, err := parseEnum(s, "debug", "info", "warn", "error")
 	if err != nil {

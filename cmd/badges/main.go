@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "token", "sign", "healthcheck":
+	case "serve", "token", "sign", "healthcheck", "migrate":
 	case "version":
 		fmt.Fprintln(stdout, "badges", version)
 		return nil
@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		writeUsage(stdout)
 		return nil
 	default:
-		return usageError{fmt.Errorf("unknown command %q (want serve, token, sign, version)", cmd)}
+		return usageError{fmt.Errorf("unknown command %q (want serve, token, sign, migrate, version)", cmd)}
 	}
 	cfg, err := loadConfig(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return printSig(cfg, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "migrate":
+		return migrate(cfg, stdout)
 	}
 	if len(cfg.Args) > 0 {
 		return usageError{fmt.Errorf("serve takes no arguments, got %q", cfg.Args)}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"badges/avatar"
+	"badges/cluster"
 	"badges/presence"
 	"badges/store"
 	"badges/tlscert"
@@ -37,19 +39,32 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	log.Info("starting", "version", version, "config", cfg)
 
-	st, err := store.Open(cfg.Data)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			log.Error("closing store", "err", err)
-		}
-	}()
 	hub := presence.NewMemHub()
-	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{
-		StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages, Share: cfg.Share,
-	})
+	dopt := presence.DirectoryOptions{StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages, Share: cfg.Share}
+	var dir *presence.Directory
+	var shared *cluster.Store
+	var rdb redis.UniversalClient
+	var err error
+	if cfg.Redis != "" {
+		// Replicas on Redis (docs/DESIGN.md): the embedded store is not used.
+		if rdb, err = cluster.Connect(cfg.Redis); err != nil {
+			return usageError{err}
+		}
+		defer rdb.Close()
+		shared = cluster.NewStore(rdb)
+		dir, err = presence.NewDirectory(hub, shared, dopt)
+	} else {
+		st, oerr := store.Open(cfg.Data)
+		if oerr != nil {
+			return oerr
+		}
+		defer func() {
+			if err := st.Close(); err != nil {
+				log.Error("closing store", "err", err)
+			}
+		}()
+		dir, err = presence.NewDirectory(hub, st, dopt)
+	}
 	if err != nil {
 		return err
 	}
@@ -60,6 +75,15 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	w, err := newWatcher(cfg, dir, avatars, log)
 	if err != nil {
 		return usageError{err}
+	}
+	var node *cluster.Node
+	if shared != nil {
+		no := cluster.NodeOptions{Client: rdb, Store: shared, Directory: dir, Hub: hub,
+			LeaseTTL: cfg.LeaseTTL, Logger: log.With("component", "cluster")}
+		if w != nil {
+			no.Watcher = w
+		}
+		node = cluster.NewNode(no)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -75,6 +99,11 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			return "xmpp watcher not connected"
 		}
 		return ""
+	}
+	if node != nil {
+		// Every replica that reaches Redis is ready, standbys too.
+		opts.Ready, opts.Watcher = node.Ready, node.Role
+		registerClusterMetrics(reg, node)
 	}
 	var cert *tlscert.Holder
 	if cfg.TLSCert != "" {
@@ -107,7 +136,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWatch()
-	if w != nil {
+	switch {
+	case node != nil:
+		wg.Go(func() { node.Run(watchCtx) }) // runs the watcher while it holds the lease
+	case w != nil:
 		wg.Go(func() {
 			if err := w.Run(watchCtx); err != nil && !errors.Is(err, context.Canceled) {
 				log.Error("xmpp watcher stopped", "err", err)
@@ -180,4 +212,16 @@ func registerPresenceMetrics(reg prometheus.Registerer, dir *presence.Directory,
 			Name: "badges_presence_updates_total", Help: "Aggregated presence values published.",
 		}, func() float64 { return float64(dir.Stats().Updates) }),
 	)
+}
+
+// registerClusterMetrics exports this replica's part in a cluster.
+func registerClusterMetrics(reg prometheus.Registerer, node *cluster.Node) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "badges_watcher_leader", Help: "1 while this replica holds the XMPP watcher's lease (under -redis).",
+	}, func() float64 {
+		if node.Leader() {
+			return 1
+		}
+		return 0
+	}))
 }

@@ -149,6 +149,8 @@ func StatusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, presence.ErrUnavailable), errors.Is(err, presence.ErrFenced):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -166,6 +168,10 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// retryAfterUnavailable is the Retry-After of a write refused while the
+// shared store is away: about how long a Redis restart takes.
+const retryAfterUnavailable = "2"
+
 // ErrBadRequest marks malformed input that has no sentinel of its own.
 var ErrBadRequest = errors.New("bad request")
 
@@ -177,6 +183,11 @@ func Err(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	if code == http.StatusUnauthorized {
 		// RFC 9110 requires a challenge with every 401.
 		w.Header().Set("WWW-Authenticate", `Bearer realm="badges"`)
+	}
+	if code == http.StatusServiceUnavailable {
+		// The shared store is away; a write may be tried again soon
+		// (docs/API.md#storage-and-scale).
+		w.Header().Set("Retry-After", retryAfterUnavailable)
 	}
 	if code >= 500 {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "client", r.RemoteAddr, "err", err)

@@ -44,8 +44,10 @@ func (t *target) median() wrkResult {
 }
 
 // httpCompare starts badges, the bare handler and Prosody, loads each in
-// turn for rounds rounds and returns the table rows.
-func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, withProsody bool) ([]row, error) {
+// turn for rounds rounds and returns the table rows. withGroup adds the
+// badge of a roster group (groupMembers members in a real Prosody) and a
+// bare handler serving its bytes.
+func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, withProsody, withGroup bool) ([]row, error) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return nil, fmt.Errorf("wrk is not installed (apt-get install wrk)")
 	}
@@ -62,7 +64,17 @@ func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	b, err := startBadges(ctx, badgesBin, dir, nil)
+	prog := &testenv.Program{}
+	defer prog.Close()
+	var group *groupServer
+	var xmppFlags []string
+	if withGroup {
+		if group, err = startGroupProsody(prog); err != nil {
+			return nil, err
+		}
+		xmppFlags = group.flags()
+	}
+	b, err := startBadges(ctx, badgesBin, dir, nil, xmppFlags...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,13 +91,27 @@ func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, 
 	}
 	var rows []row
 	if withProsody {
-		prog := &testenv.Program{}
-		defer prog.Close()
 		url, pid, err := startProsody(ctx, prog, "dnd")
 		if err != nil {
 			return nil, err
 		}
 		targets = append(targets, &target{name: "Prosody mod_webpresence `/status/{jid}/image`", url: url, pid: pid})
+	}
+	groupAt := len(targets)
+	if withGroup {
+		if err := group.fill(ctx, prog, b.addr); err != nil {
+			return nil, err
+		}
+		groupURL := "http://" + b.addr + "/group/" + groupName + ".svg"
+		bareGroup, err := startBare(ctx, bareBin, groupURL)
+		if err != nil {
+			return nil, err
+		}
+		defer bareGroup.stop()
+		targets = append(targets,
+			&target{name: fmt.Sprintf("badges `/group/{group}.svg`, %d members", groupMembers), url: groupURL, pid: b.cmd.Process.Pid},
+			&target{name: "bare net/http handler, the group badge's bytes and headers",
+				url: "http://" + bareGroup.addr + "/group/" + groupName + ".svg", pid: bareGroup.cmd.Process.Pid})
 	}
 
 	for i := range rounds {
@@ -116,8 +142,14 @@ func httpCompare(ctx context.Context, l load, rounds int, warmup time.Duration, 
 			goal = fmt.Sprintf("≥ %.0f%% of bare: %.0f%%, %s (CPU per request %.0f%% of bare's); p99 < %s: %s",
 				goalOfBare*100, 100*m.rps/ceiling.rps, met(m.rps >= goalOfBare*ceiling.rps),
 				100*cpuPerRequest(m)/cpuPerRequest(ceiling), goalP99, met(m.p99 < goalP99))
+		case groupAt:
+			bare := targets[groupAt+1].median()
+			goal = fmt.Sprintf("%.0f%% of its bare (CPU per request %.0f%% of bare's)",
+				100*m.rps/bare.rps, 100*cpuPerRequest(m)/cpuPerRequest(bare))
 		case 2:
-			goal = fmt.Sprintf("badges ≥ %.0f× this: %.1f×, %s", goalOfProsody, badge.rps/m.rps, met(badge.rps >= goalOfProsody*m.rps))
+			if withProsody {
+				goal = fmt.Sprintf("badges ≥ %.0f× this: %.1f×, %s", goalOfProsody, badge.rps/m.rps, met(badge.rps >= goalOfProsody*m.rps))
+			}
 		}
 		rows = append(rows, row{name: "http: " + t.name, value: describe(t, m), goal: goal})
 	}

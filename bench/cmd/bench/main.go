@@ -6,7 +6,7 @@
 // (writes.go). Then it runs the live (WebSocket) benchmarks, which print
 // their own table. Run it from the repository root:
 //
-//	go run ./bench/cmd/bench [-rounds 5] [-duration 10s] [-live=false]
+//	go run ./bench/cmd/bench [-rounds 5] [-duration 10s] [-live=false] [-group=false]
 //	go run ./bench/cmd/bench -bench '' -http=false -live=false   # the writes alone
 package main
 
@@ -30,6 +30,7 @@ func main() {
 	benchtime := flag.String("benchtime", "1s", "go test -benchtime")
 	httpRun := flag.Bool("http", true, "run the HTTP comparison")
 	prosody := flag.Bool("prosody", true, "include Prosody's mod_webpresence in the HTTP comparison")
+	group := flag.Bool("group", true, "include a roster group's badge (members in a real Prosody) in the HTTP comparison")
 	duration := flag.Duration("duration", 10*time.Second, "length of each measured wrk run")
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured wrk run before each measured one")
 	conns := flag.Int("connections", 64, "wrk connections")
@@ -54,7 +55,7 @@ func main() {
 		rows = append(rows, r...)
 	}
 	if *httpRun {
-		r, err := httpCompare(ctx, load{duration: *duration, conns: *conns, threads: *threads}, *rounds, *warmup, *prosody)
+		r, err := httpCompare(ctx, load{duration: *duration, conns: *conns, threads: *threads}, *rounds, *warmup, *prosody, *group)
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -1,0 +1,205 @@
+package presence
+
+import (
+	"fmt"
+	"time"
+)
+
+// This file is the Directory's side of a shared store (docs/DESIGN.md,
+// Replicas on Redis): each replica aggregates with the same code as a single
+// server, commits through the store, and mirrors what any replica committed.
+
+// takeXMPPLocked writes into the record what this replica's watcher says
+// of st, once it owns the XMPP source (its watcher began a sync) or judged
+// it stale: the other replicas read the XMPP source from the record.
+func (d *Directory) takeXMPPLocked(st *jidState) {
+	if !d.leading || !(d.ownXMPP || d.stale) || !st.rec.Subscribed || st.rec.OptedOut {
+		return
+	}
+	x := d.watchedLocked(st)
+	st.rec.XMPP = &x
+}
+
+// sharedWrite varies a commit to the shared store.
+type sharedWrite struct {
+	// offlineAt, when set, is the last_seen of a JID that goes offline by
+	// this write (the loss of the watcher's connection, as in dropLocked).
+	offlineAt time.Time
+	// redo, when set, makes the change again on what another replica
+	// stored meanwhile, and says whether there is still one to make;
+	// without it the fields this replica changed are written over the
+	// stored record (rebase).
+	redo func(r *Record) bool
+	// unfenced: a copy from another store, not a write of the watcher.
+	unfenced bool
+}
+
+// commitSharedLocked commits what the caller changed in st.rec (from
+// st.base) with the presence it shows, and shows what the store holds
+// then. On an error the record is back to what the store holds, nothing
+// shown.
+func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
+	offlineAt, redo := w.offlineAt, w.redo
+	d.takeXMPPLocked(st)
+	view := func(s *jidState) Shared {
+		p, since, wentOffline := d.viewLocked(s)
+		if wentOffline {
+			if !offlineAt.IsZero() {
+				p.LastSeen = offlineAt
+			}
+			s.rec.LastSeen = p.LastSeen
+		}
+		return Shared{Record: s.rec, Presence: p, Since: since}
+	}
+	next := view(st)
+	if st.cur.Status != "" && recordEqual(next.Record, st.base) && presenceEqual(next.Presence, st.cur) {
+		return nil
+	}
+	base, mine := st.base, next.Record
+	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
+		r := stored.Record
+		if stored.Gone {
+			r = Record{JID: mine.JID, Version: stored.Record.Version}
+		}
+		if redo != nil {
+			if !redo(&r) {
+				return Shared{}, false
+			}
+		} else {
+			r = rebase(base, mine, r)
+		}
+		tmp := &jidState{rec: r}
+		if !stored.Gone {
+			tmp.cur, tmp.since = stored.Presence, stored.Since
+		}
+		return view(tmp), true
+	})
+	if err != nil {
+		st.rec = st.base
+		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+	}
+	d.adoptLocked(st, got)
+	return nil
+}
+
+// adoptLocked makes s, which the store holds, what st is and shows.
+func (d *Directory) adoptLocked(st *jidState, s Shared) {
+	jid := st.rec.JID
+	if s.Gone {
+		delete(d.jids, jid)
+		d.updates++
+		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+		return
+	}
+	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
+	d.showLocked(st, s.Presence, s.Since)
+}
+
+// Apply mirrors a value that a replica (this one too) committed to the
+// shared store, unless this replica holds a newer one already.
+func (d *Directory) Apply(s Shared) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.applyLocked(s)
+}
+
+func (d *Directory) applyLocked(s Shared) {
+	if d.closed {
+		return
+	}
+	st := d.jids[s.Record.JID]
+	if st != nil && st.base.Version >= s.Record.Version {
+		return
+	}
+	if st == nil {
+		if s.Gone {
+			return
+		}
+		st = d.state(s.Record.JID)
+	}
+	d.adoptLocked(st, s)
+}
+
+// Reload mirrors everything the shared store holds, as after a reconnect
+// to it, when notices may have been lost: JIDs it no longer holds are
+// forgotten here too.
+func (d *Directory) Reload(all []Shared) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	held := make(map[string]bool, len(all))
+	for _, s := range all {
+		held[s.Record.JID] = true
+		d.applyLocked(s)
+	}
+	for jid, st := range d.jids {
+		if !held[jid] {
+			d.adoptLocked(st, Shared{Record: Record{JID: jid}, Gone: true})
+		}
+	}
+}
+
+// Lead makes this replica the one that runs the XMPP watcher. lostAt is
+// when the last synced session of the previous holder ended (zero: none
+// known): the stale clock counts from then. Until its own watcher begins a
+// sync, the XMPP source stays what the store holds.
+func (d *Directory) Lead(lostAt time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.shared == nil {
+		return
+	}
+	d.leading, d.ownXMPP = true, false
+	d.connected, d.fresh, d.stale = false, false, false
+	d.lostAt = lostAt
+	d.stopStaleLocked()
+	d.armStaleLocked()
+}
+
+// StepDown ends this replica's part as the watcher's holder: its
+// watcher has stopped, what it knew of resources is dropped, and its
+// clocks stop; the records stay as the store holds them.
+func (d *Directory) StepDown() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.leading, d.ownXMPP = false, false
+	d.connected, d.fresh, d.stale = false, false, false
+	d.stopStaleLocked()
+	d.stopGraceLocked()
+	d.unsynced = nil
+	for _, st := range d.jids {
+		st.resources, st.onlineAtLoss = nil, time.Time{}
+	}
+	clear(d.rooms)
+	clear(d.groups)
+}
+
+// Import stores r, a record of another store (badges migrate), unless the
+// shared store holds one for its JID already, and says whether it did:
+// importing twice changes nothing. An http source that ran out meanwhile
+// is stored offline, as a restart of a single server shows it.
+func (d *Directory) Import(r Record) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.shared == nil {
+		return false, fmt.Errorf("presence: import %s: no shared store", r.JID)
+	}
+	r.Version, r.XMPP = 0, nil
+	st := d.state(r.JID)
+	if st.base.Version != 0 {
+		return false, nil // held already
+	}
+	st.rec = r
+	d.restoreHTTPLocked(st)
+	held := false
+	err := d.commitSharedLocked(st, sharedWrite{unfenced: true, redo: func(*Record) bool {
+		held = true
+		return false
+	}})
+	if err != nil {
+		if st.cur.Status == "" {
+			delete(d.jids, r.JID)
+		}
+		return false, err
+	}
+	return !held, nil
+}

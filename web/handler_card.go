@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+
+	"badges/presence"
+	"badges/render"
+)
+
+// handleCard serves GET /card/{jid}.svg and .png, ?theme=light|dark|auto
+// and, for PNG, ?scale=1..3 (docs/API.md#rich-presence). The card words
+// relative times at answer time, so it is drawn from the render cache by
+// its words and never from the answer cache by entry: its bytes, and its
+// ETag, change when the words do. A JID the reader may not see gets the
+// card of a JID that does not exist, byte for byte.
+func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
+	base, f, ok := render.CutFormat(r.PathValue("file"))
+	if !ok {
+		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		return
+	}
+	t, err := s.names.topic(presence.KindJID, base)
+	if err != nil {
+		writeImage(w, r, statusOf(err), s.images.error("invalid JID", r.URL.RawQuery, f))
+		return
+	}
+	sig := ""
+	if s.vis.Signed() {
+		sig = sigOf(r)
+	}
+	e := s.vis.Entry(t, sig)
+	q := r.URL.Query()
+	o := options(r.URL.RawQuery, f)
+	img := s.images.render.Card(profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
+	writeImage(w, r, http.StatusOK, img)
+}
+
+// profileOf is what a card shows of p.
+func profileOf(p presence.Presence) render.Profile {
+	return render.Profile{
+		JID:      p.JID,
+		Status:   p.Status,
+		Message:  p.Message,
+		LastSeen: p.LastSeen,
+	}
+}

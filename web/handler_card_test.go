@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"badges/presence"
+	"badges/web/respond"
+)
+
+func TestCardRoute(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	clock := now
+	f := newFixture(t, Options{Now: func() time.Time { return clock }})
+	const jid = "alice@example.com"
+	f.online(t, jid, presence.DND, "In a meeting")
+
+	res, body := f.do(t, "GET", "/card/"+jid+".svg?theme=dark", nil)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/svg+xml") {
+		t.Fatalf("card: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"do not disturb", "In a meeting", jid, `width="400"`, `height="120"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("card lacks %q:\n%s", want, body)
+		}
+	}
+	for k, want := range map[string]string{
+		"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+		"Access-Control-Allow-Origin": "*", "Content-Security-Policy": respond.CSPImage,
+	} {
+		if got := res.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	etag := res.Header.Get("Etag")
+	if res, _ := f.do(t, "GET", "/card/"+jid+".svg?theme=dark", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidation: %d, want 304", res.StatusCode)
+	}
+	if res, _ := f.do(t, "GET", "/card/"+jid+".png", nil); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != typePNG {
+		t.Errorf("PNG card: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+
+	// Offline, the card says when it was last seen, counted at answer time:
+	// its ETag follows the words.
+	f.offline(t, jid, "phone")
+	clock = time.Now().Add(3*time.Hour + time.Minute)
+	res, body = f.do(t, "GET", "/card/"+jid+".svg", nil)
+	if !strings.Contains(body, "last seen 3 hours ago") {
+		t.Errorf("offline card lacks last seen:\n%s", body)
+	}
+	first := res.Header.Get("Etag")
+	clock = clock.Add(10 * time.Second)
+	if res, _ := f.do(t, "GET", "/card/"+jid+".svg", nil); res.Header.Get("Etag") != first {
+		t.Error("the ETag changed while the words stayed")
+	}
+	clock = clock.Add(time.Hour)
+	res, body = f.do(t, "GET", "/card/"+jid+".svg", nil)
+	if res.Header.Get("Etag") == first || !strings.Contains(body, "last seen 4 hours ago") {
+		t.Errorf("an hour later: ETag %s, body\n%s", res.Header.Get("Etag"), body)
+	}
+}
+
+func TestCardErrors(t *testing.T) {
+	f := newFixture(t, Options{})
+	for path, code := range map[string]int{
+		"/card/alice@example.com":     http.StatusNotFound,
+		"/card/alice@example.com.gif": http.StatusNotFound,
+		"/card/@@.svg":                http.StatusBadRequest,
+		"/card/a@b@c.png":             http.StatusBadRequest,
+	} {
+		res, _ := f.do(t, "GET", path, nil)
+		if res.StatusCode != code || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
+			t.Errorf("%s: %d %s, want %d and an image", path, res.StatusCode, res.Header.Get("Content-Type"), code)
+		}
+	}
+}
