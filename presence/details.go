@@ -9,17 +9,17 @@ import (
 // contacts beyond the status (docs/API.md#rich-presence). A zero member is
 // unknown, not shared or hidden, and is left out of every output.
 type Details struct {
-	Name string
+	Name string `json:"name,omitempty"`
 	// AvatarID names the current picture; it changes with the picture.
 	// The picture itself is served by /avatar/{jid}.png.
-	AvatarID string
+	AvatarID string `json:"avatar,omitempty"`
 	// Devices are the sorted distinct client types (XEP-0115 identities,
 	// "pc", "phone") of the online resources.
-	Devices   []string
-	IdleSince time.Time
-	Tune      *Tune
-	Mood      *Mood
-	Activity  *Activity
+	Devices   []string  `json:"devices,omitempty"`
+	IdleSince time.Time `json:"idle_since,omitzero"`
+	Tune      *Tune     `json:"tune,omitempty"`
+	Mood      *Mood     `json:"mood,omitempty"`
+	Activity  *Activity `json:"activity,omitempty"`
 }
 
 // IsZero reports whether d holds nothing.

@@ -56,7 +56,7 @@ type pendingWrite struct {
 // empty: nothing is stored for a record like this one; saving it deletes.
 func (r Record) empty() bool {
 	return !r.Subscribed && !r.OptedOut && !r.HideMessage && r.LastSeen.IsZero() &&
-		r.HTTP == nil && r.XMPP == nil && len(r.Groups) == 0
+		r.HTTP == nil && r.XMPP == nil && r.Details == nil && len(r.Groups) == 0
 }
 
 // changedLocked notes that st.rec changed and has it saved.

@@ -5,14 +5,27 @@ import (
 	"time"
 )
 
-// detailsLocked derives the details of a visible st from what its contact
-// publishes and from its resources, before privacy applies. Only the XMPP
-// source has details: nothing of a user who opted out, and nothing that
-// depends on resources while the XMPP statuses are stale.
+// detailsLocked says the details of a visible st, before privacy applies.
+// Only the XMPP source has details: nothing of a user who opted out. With
+// a shared store they are what the record says, which the replica holding
+// the watcher keeps (takeXMPPLocked), as xmppLocked reads the status.
 func (d *Directory) detailsLocked(st *jidState) Details {
 	if !st.rec.Subscribed || st.rec.OptedOut {
 		return Details{}
 	}
+	if d.shared != nil {
+		if st.rec.Details != nil {
+			return *st.rec.Details
+		}
+		return Details{}
+	}
+	return d.watchedDetailsLocked(st)
+}
+
+// watchedDetailsLocked derives the details of st from what its contact
+// publishes and from its resources, as this replica's watcher knows them:
+// nothing that depends on resources while the XMPP statuses are stale.
+func (d *Directory) watchedDetailsLocked(st *jidState) Details {
 	det := Details{
 		Name: st.profile.name(), AvatarID: st.profile.avatar(),
 		Tune: st.profile.Tune, Mood: st.profile.Mood, Activity: st.profile.Activity,

@@ -18,6 +18,17 @@ func (d *Directory) takeXMPPLocked(st *jidState) {
 	}
 	x := d.watchedLocked(st)
 	st.rec.XMPP = &x
+	det := d.watchedDetailsLocked(st)
+	if old := st.rec.Details; !d.ownXMPP && old != nil {
+		// Judged stale before its own sync: what the contact published
+		// stays what the previous holder said, as a single server keeps it.
+		det.Name, det.AvatarID = old.Name, old.AvatarID
+		det.Tune, det.Mood, det.Activity = old.Tune, old.Mood, old.Activity
+	}
+	st.rec.Details = nil
+	if !det.IsZero() {
+		st.rec.Details = &det
+	}
 }
 
 // sharedWrite varies a commit to the shared store.
@@ -92,7 +103,11 @@ func (d *Directory) adoptLocked(st *jidState, s Shared) {
 		return
 	}
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
-	d.showLocked(st, s.Presence, s.Since)
+	p := s.Presence
+	if st.visible() { // the details as this replica's privacy shows them
+		p.Details = d.detailsLocked(st).Only(d.shownLocked(st))
+	}
+	d.showLocked(st, p, s.Since)
 }
 
 // Apply mirrors a value that a replica (this one too) committed to the
@@ -183,7 +198,7 @@ func (d *Directory) Import(r Record) (bool, error) {
 	if d.shared == nil {
 		return false, fmt.Errorf("presence: import %s: no shared store", r.JID)
 	}
-	r.Version, r.XMPP = 0, nil
+	r.Version, r.XMPP, r.Details = 0, nil, nil
 	st := d.state(r.JID)
 	if st.base.Version != 0 {
 		return false, nil // held already

@@ -20,6 +20,10 @@ type Record struct {
 	// XMPP is what the XMPP watcher last said of the JID, for replicas
 	// that do not run it; only a shared store (SharedStore) keeps it.
 	XMPP *SourceState `json:"xmpp,omitempty"`
+	// Details are the rich presence the XMPP watcher derived, before
+	// privacy applies, for replicas that do not run it; only a shared
+	// store keeps them.
+	Details *Details `json:"details,omitempty"`
 	// Groups are the JID's roster groups, sorted, for replicas that do not
 	// run the watcher; only a shared store keeps them.
 	Groups []string `json:"groups,omitempty"`

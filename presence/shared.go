@@ -63,6 +63,9 @@ func rebase(base, mine, stored Record) Record {
 	if mine.HideMessage != base.HideMessage {
 		r.HideMessage = mine.HideMessage
 	}
+	if mine.Hidden != base.Hidden {
+		r.Hidden = mine.Hidden
+	}
 	if !mine.LastSeen.Equal(base.LastSeen) && mine.LastSeen.After(r.LastSeen) {
 		r.LastSeen = mine.LastSeen
 	}
@@ -71,6 +74,9 @@ func rebase(base, mine, stored Record) Record {
 	}
 	if !sourceEqual(mine.XMPP, base.XMPP) {
 		r.XMPP = mine.XMPP
+	}
+	if !detailsEqual(mine.Details, base.Details) {
+		r.Details = mine.Details
 	}
 	if !slices.Equal(mine.Groups, base.Groups) {
 		r.Groups = mine.Groups
@@ -83,14 +89,22 @@ func rebase(base, mine, stored Record) Record {
 // the user's choices (which come as chat commands).
 func watcherFields(base, mine Record) bool {
 	return mine.Subscribed != base.Subscribed || mine.OptedOut != base.OptedOut ||
-		mine.HideMessage != base.HideMessage || !sourceEqual(mine.XMPP, base.XMPP) ||
-		!slices.Equal(mine.Groups, base.Groups)
+		mine.HideMessage != base.HideMessage || mine.Hidden != base.Hidden || !sourceEqual(mine.XMPP, base.XMPP) ||
+		!detailsEqual(mine.Details, base.Details) || !slices.Equal(mine.Groups, base.Groups)
 }
 
 func recordEqual(a, b Record) bool {
 	return a.JID == b.JID && a.Subscribed == b.Subscribed && a.OptedOut == b.OptedOut &&
-		a.HideMessage == b.HideMessage && a.LastSeen.Equal(b.LastSeen) &&
-		httpEqual(a.HTTP, b.HTTP) && sourceEqual(a.XMPP, b.XMPP) && slices.Equal(a.Groups, b.Groups)
+		a.HideMessage == b.HideMessage && a.Hidden == b.Hidden && a.LastSeen.Equal(b.LastSeen) &&
+		httpEqual(a.HTTP, b.HTTP) && sourceEqual(a.XMPP, b.XMPP) && detailsEqual(a.Details, b.Details) &&
+		slices.Equal(a.Groups, b.Groups)
+}
+
+func detailsEqual(a, b *Details) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 func httpEqual(a, b *HTTPState) bool {
@@ -109,5 +123,6 @@ func sourceEqual(a, b *SourceState) bool {
 
 func presenceEqual(a, b Presence) bool {
 	return a.JID == b.JID && a.Status == b.Status && a.Message == b.Message &&
-		a.Since.Equal(b.Since) && a.LastSeen.Equal(b.LastSeen) && maps.Equal(a.Sources, b.Sources)
+		a.Since.Equal(b.Since) && a.LastSeen.Equal(b.LastSeen) && maps.Equal(a.Sources, b.Sources) &&
+		a.Details.Equal(b.Details)
 }
