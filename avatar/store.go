@@ -1,6 +1,7 @@
 package avatar
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/maypok86/otter/v2"
@@ -38,8 +39,28 @@ type Store struct {
 	byID    map[string]*picture
 
 	// rendered caches pictures and placeholders at the sizes asked, within
-	// a budget of bytes (docs/API.md#errors-and-limits).
+	// a budget of bytes (docs/API.md#errors-and-limits); size 0 is a
+	// picture as the shared store gave it.
 	rendered *otter.Cache[sized, []byte]
+
+	shared Shared      // nil: pictures stay in this process
+	report func(error) // told of the shared store's errors
+}
+
+// Shared keeps pictures for every replica (docs/DESIGN.md, Replicas on
+// Redis): the replica holding the watcher puts each picture it stores,
+// the others get it when they do not hold it.
+type Shared interface {
+	// Put keeps png, as Normalize made it, under its id.
+	Put(id string, png []byte) error
+	// Get returns picture id; nil and no error if it is not held.
+	Get(id string) ([]byte, error)
+}
+
+// UseShared makes s put every new picture into sh and get from it those
+// it does not hold; report is told of sh's errors. Call it before use.
+func (s *Store) UseShared(sh Shared, report func(error)) {
+	s.shared, s.report = sh, report
 }
 
 type picture struct {
@@ -65,18 +86,25 @@ func NewStore(cacheBytes int64) *Store {
 // Set makes the picture id (made by Normalize) owner's.
 func (s *Store) Set(owner, id string, png []byte) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if cur, ok := s.byOwner[owner]; ok && cur == id {
+		s.mu.Unlock()
 		return
 	}
 	s.removeLocked(owner)
 	p := s.byID[id]
-	if p == nil {
+	added := p == nil
+	if added {
 		p = &picture{png: png}
 		s.byID[id] = p
 	}
 	p.refs++
 	s.byOwner[owner] = id
+	s.mu.Unlock()
+	if added && s.shared != nil {
+		if err := s.shared.Put(id, png); err != nil {
+			s.report(fmt.Errorf("avatar: share %s: %w", id, err))
+		}
+	}
 }
 
 // Remove drops owner's picture.
@@ -116,15 +144,39 @@ func (s *Store) Image(id string, size int) ([]byte, bool) {
 	s.mu.Lock()
 	p := s.byID[id]
 	s.mu.Unlock()
-	if p == nil {
+	var png []byte
+	if p != nil {
+		png = p.png
+	} else if png = s.sharedPicture(id); png == nil {
 		return nil, false
 	}
-	b, err := Resize(p.png, size)
-	if err != nil { // Normalize made it: cannot happen
+	b, err := Resize(png, size)
+	if err != nil { // Normalize made it: cannot happen but for a shared store's bytes
 		return nil, false
 	}
 	s.rendered.Set(k, b)
 	return b, true
+}
+
+// sharedPicture returns picture id from the shared store, cached; nil if
+// there is none or it does not hold it.
+func (s *Store) sharedPicture(id string) []byte {
+	if s.shared == nil {
+		return nil
+	}
+	k := sized{key: id}
+	if b, ok := s.rendered.GetIfPresent(k); ok {
+		return b
+	}
+	b, err := s.shared.Get(id)
+	if err != nil {
+		s.report(fmt.Errorf("avatar: get %s: %w", id, err))
+		return nil
+	}
+	if b != nil {
+		s.rendered.Set(k, b)
+	}
+	return b
 }
 
 // Placeholder returns Placeholder(jid, size), cached.

@@ -72,6 +72,9 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 
 	// Rendered pictures get an eighth of -cache-bytes, beside the web's.
 	avatars := avatar.NewStore(max(cfg.CacheBytes/8, avatar.DefaultCacheBytes/8))
+	if rdb != nil { // every replica serves the pictures of the watcher's holder
+		avatars.UseShared(cluster.NewAvatars(rdb), func(err error) { log.Warn("avatars", "err", err) })
+	}
 	w, err := newWatcher(cfg, dir, avatars, log)
 	if err != nil {
 		return usageError{err}
