@@ -1,10 +1,19 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -459,5 +468,64 @@ func TestReplicasConvergeOnConcurrentWrites(t *testing.T) {
 		if got := p.get(jid); !got.Since.Equal(first.Since) || got.Message != first.Message {
 			t.Errorf("replica %d shows %+v, replica 0 %+v", i+1, got, first)
 		}
+	}
+}
+
+// TestReplicasShareRichPresence: the tune, nick and picture a client
+// publishes over PEP reach a replica that does not hold the watcher, which
+// serves the same picture as the holder.
+func TestReplicasShareRichPresence(t *testing.T) {
+	c := startCluster(t, 3, true)
+	leader := c.awaitLeader(takeover, nil)
+	var other *proc
+	for _, p := range c.nodes {
+		if p != leader {
+			other = p
+			break
+		}
+	}
+	const (
+		nsTune       = "http://jabber.org/protocol/tune"
+		nsNick       = "http://jabber.org/protocol/nick"
+		nsAvatarData = "urn:xmpp:avatar:data"
+		nsAvatarMeta = "urn:xmpp:avatar:metadata"
+	)
+	c.client.Publish(nsTune, "current", "<tune xmlns='"+nsTune+"'><artist>Yes</artist><title>Roundabout</title></tune>", changeWait)
+	c.client.Publish(nsNick, "current", "<nick xmlns='"+nsNick+"'>Alice R</nick>", changeWait)
+	var buf bytes.Buffer
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 40))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.NRGBA{R: 255, A: 255}), image.Point{}, draw.Src)
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(buf.Bytes())
+	id := hex.EncodeToString(sum[:])
+	c.client.Publish(nsAvatarData, id, "<data xmlns='"+nsAvatarData+"'>"+base64.StdEncoding.EncodeToString(buf.Bytes())+"</data>", changeWait)
+	c.client.Publish(nsAvatarMeta, id, "<metadata xmlns='"+nsAvatarMeta+"'><info id='"+id+"' bytes='"+strconv.Itoa(buf.Len())+
+		"' type='image/png' width='40' height='40'/></metadata>", changeWait)
+
+	rich := func(p presence.Presence) bool {
+		d := p.Details
+		return d.Name == "Alice R" && d.Tune != nil && d.Tune.Title == "Roundabout" && d.Tune.Artist == "Yes" && d.AvatarID != ""
+	}
+	lp := await(t.Context(), t, leader, c.alice, rich)
+	op := await(t.Context(), t, other, c.alice, rich)
+	if op.Details.AvatarID != lp.Details.AvatarID {
+		t.Fatalf("picture id %q on the other replica, %q on the holder", op.Details.AvatarID, lp.Details.AvatarID)
+	}
+	path := "/avatar/" + c.alice + ".png?size=64"
+	code, want := leader.do("GET", path, "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("holder: GET %s = %d", path, code)
+	}
+	got, err := png.Decode(strings.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, g, b, _ := got.At(32, 32).RGBA(); r>>8 < 200 || g>>8 > 50 || b>>8 > 50 || got.Bounds().Dx() != 64 {
+		t.Fatalf("holder serves %v, centre %d,%d,%d: not the red picture published", got.Bounds(), r>>8, g>>8, b>>8)
+	}
+	if code, body := other.do("GET", path, "", nil); code != http.StatusOK || body != want {
+		t.Errorf("other replica: GET %s = %d, same bytes as the holder's: %v", path, code, body == want)
 	}
 }
