@@ -134,7 +134,7 @@ func TestPresencePutTooLarge(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		f.srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), `"error"`) {
+		if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.String() != `{"error":"request body larger than 64 KiB"}`+"\n" {
 			t.Errorf("length known %v: %d %s", known, rec.Code, rec.Body)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"badges/web/respond"
 )
 
 // Request limits of docs/API.md#errors-and-limits.
@@ -31,7 +33,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > maxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body larger than 64 KiB")
+			writeError(w, http.StatusRequestEntityTooLarge, respond.ErrBodyTooLarge.Error())
 			return
 		}
 		// A request without a body (every GET of a badge, every WebSocket
