@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,15 +21,7 @@ import (
 // request sends method target with body and headers to the fixture's server.
 func (f *fixture) request(t *testing.T, method, target, body string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
-	res := rec.Result()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return hubtest.Do(t, f.srv, method, target, body, hdr)
 }
 
 // decodePresence decodes a JSON API presence or fails the test.
