@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -118,6 +117,3 @@ func (r *Redis) PID() int {
 	}
 	return r.cmd.Process.Pid
 }
-
-// String names the server in test logs.
-func (r *Redis) String() string { return fmt.Sprintf("redis %s", r.Addr) }
