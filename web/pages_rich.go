@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"time"
 
+	"badges/avatar"
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
@@ -18,7 +19,7 @@ const placeholderSize = 96
 // its relative time again as the clock moves.
 func richCard(c *templates.Card, p presence.Presence, now time.Time) {
 	c.Placeholder = "data:image/png;base64," +
-		base64.StdEncoding.EncodeToString(render.AvatarPlaceholder(p.JID, placeholderSize).Body)
+		base64.StdEncoding.EncodeToString(avatar.Placeholder(p.JID, placeholderSize))
 	c.Avatar = c.Placeholder
 	if !p.LastSeen.IsZero() {
 		c.LastSeen = p.LastSeen.UTC().Format(time.RFC3339)
