@@ -1,12 +1,14 @@
 package web
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"badges/presence"
+	"badges/render"
 	"badges/web/respond"
 )
 
@@ -74,5 +76,42 @@ func TestCardErrors(t *testing.T) {
 		if res.StatusCode != code || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
 			t.Errorf("%s: %d %s, want %d and an image", path, res.StatusCode, res.Header.Get("Content-Type"), code)
 		}
+	}
+}
+
+// The card draws the rich presence the reader may see: name, picture,
+// tune, mood; a hidden field is left out, and a JID nobody may see gets
+// the card of one that does not exist, byte for byte.
+func TestCardRich(t *testing.T) {
+	const jid = "alice@example.com"
+	store := pictures(t)
+	f := newFixture(t, Options{Avatars: store})
+	_, unknown := f.do(t, "GET", "/card/"+jid+".svg", nil)
+	f.online(t, jid, presence.Available, "")
+	f.dir.SetProfile(jid, richProfile())
+	pic, ok := store.Image(redPicture, render.CardAvatarSizes[0])
+	if !ok {
+		t.Fatal("store lost the picture")
+	}
+	_, body := f.do(t, "GET", "/card/"+jid+".svg", nil)
+	for _, want := range []string{"Alice", jid, "♪ Roundabout", "happy", base64.StdEncoding.EncodeToString(pic)} {
+		if !strings.Contains(body, want) {
+			t.Errorf("card lacks %q", want)
+		}
+	}
+	if len(body) > 64<<10 {
+		t.Errorf("card of %d bytes, over 64 KiB", len(body))
+	}
+	mustNil(t, f.dir.SetChoice(jid, false, presence.FieldSet(presence.FieldAvatar).With(presence.FieldTune)))
+	_, body = f.do(t, "GET", "/card/"+jid+".svg", nil)
+	if strings.Contains(body, base64.StdEncoding.EncodeToString(pic)) || strings.Contains(body, "Roundabout") {
+		t.Error("hidden picture or tune drawn")
+	}
+	if !strings.Contains(body, "happy") || !strings.Contains(body, "Alice") {
+		t.Error("a field still shared is missing")
+	}
+	mustNil(t, f.dir.SetChoice(jid, true, 0))
+	if _, body := f.do(t, "GET", "/card/"+jid+".svg", nil); body != unknown {
+		t.Error("an invisible JID's card differs from an unknown JID's")
 	}
 }
