@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/avatar"
 	"badges/presence"
 	"badges/render"
 	"badges/web/respond"
@@ -114,4 +115,53 @@ func TestCardRich(t *testing.T) {
 	if _, body := f.do(t, "GET", "/card/"+jid+".svg", nil); body != unknown {
 		t.Error("an invisible JID's card differs from an unknown JID's")
 	}
+}
+
+// sizedPictures holds one picture whose PNG is too large for a card at
+// the sizes in big.
+type sizedPictures struct {
+	*avatar.Store
+	big map[int]bool
+}
+
+func (p sizedPictures) Image(id string, size int) ([]byte, bool) {
+	b, ok := p.Store.Image(id, size)
+	if ok && p.big[size] {
+		b = append(b, make([]byte, render.MaxCardAvatar)...) // PNG ignores bytes after IEND
+	}
+	return b, ok
+}
+
+// A picture too large for the card is offered smaller; when no size
+// fits, the card shows the placeholder.
+func TestCardPictureTooLarge(t *testing.T) {
+	const jid = "alice@example.com"
+	store := pictures(t)
+	sizes := render.CardAvatarSizes
+	pics := sizedPictures{store, map[int]bool{sizes[0]: true}}
+	f := newFixture(t, Options{Avatars: pics})
+	_, unknown := f.do(t, "GET", "/card/"+jid+".svg", nil)
+	f.online(t, jid, presence.Available, "")
+	f.dir.SetProfile(jid, richProfile())
+	small, _ := store.Image(redPicture, sizes[1])
+	if _, body := f.do(t, "GET", "/card/"+jid+".svg", nil); !strings.Contains(body, base64.StdEncoding.EncodeToString(small)) {
+		t.Errorf("the card does not hold the picture at %d px", sizes[1])
+	}
+	for _, s := range sizes {
+		pics.big[s] = true
+	}
+	_, body := f.do(t, "GET", "/card/"+jid+".svg", nil)
+	if !strings.HasPrefix(placeholderOf(unknown), "data:image/png;base64,") {
+		t.Fatalf("no placeholder in the unknown card:\n%s", unknown)
+	}
+	if len(body) > 64<<10 || !strings.Contains(body, placeholderOf(unknown)) {
+		t.Errorf("no size fits: %d bytes, placeholder shown: %v", len(body), strings.Contains(body, placeholderOf(unknown)))
+	}
+}
+
+// placeholderOf is the data: URI an SVG card embeds.
+func placeholderOf(card string) string {
+	_, after, _ := strings.Cut(card, `href="`)
+	uri, _, _ := strings.Cut(after, `"`)
+	return uri
 }
