@@ -16,6 +16,7 @@ import (
 	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/store"
+	"badges/web/respond"
 )
 
 // request sends method target with body and headers to the fixture's server.
@@ -46,7 +47,7 @@ func TestPresencePutAndDelete(t *testing.T) {
 	if !strings.Contains(body, want) || !strings.Contains(body, `"sources":{"http":"dnd"}`) {
 		t.Errorf("PUT answered %s", body)
 	}
-	if res.Header.Get("Content-Type") != typeJSON || res.Header.Get("ETag") == "" {
+	if res.Header.Get("Content-Type") != respond.TypeJSON || res.Header.Get("ETag") == "" {
 		t.Errorf("PUT headers %v", res.Header)
 	}
 	// The answer is what every reader now gets, and an If-None-Match does
@@ -256,7 +257,7 @@ func FuzzParsePresenceWrite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		w, err := parsePresenceWrite(body)
 		if err != nil {
-			if code := statusOf(err); code != 400 {
+			if code := respond.StatusOf(err); code != 400 {
 				t.Fatalf("error %v maps to %d", err, code)
 			}
 			return

@@ -61,11 +61,11 @@ func (s *Server) limit(next http.Handler) http.Handler {
 // takes no style from the query, which may be what is too long.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	if f, ok := s.imageRoute(r); ok {
-		publicCORS(w)
-		writeImage(w, r, code, s.images.error(msg, "", f))
+		respond.PublicCORS(w)
+		respond.Image(w, r, code, s.images.error(msg, "", f))
 		return
 	}
-	writeError(w, code, msg)
+	respond.Error(w, code, msg)
 }
 
 // imageRoutes are the prefixes of the routes that answer images
@@ -109,7 +109,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("handler panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				writeError(w, http.StatusInternalServerError, "internal error")
+				respond.Error(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)
