@@ -36,7 +36,8 @@ func Describe(e *presence.Entry, o Options) Description {
 
 // describePresence: label the JID, message the status's word (from words)
 // or, with MessageText, the status text when there is one, with
-// MessageSeen "last seen 3h ago" while offline; colour the
+// MessageTune what is playing, with MessageSeen "last seen 3h ago" while
+// offline; colour the
 // query's per-status colour, else its color=, else the status's.
 func describePresence(p presence.Presence, o Options, words func(presence.Status) string) Description {
 	d := Description{Label: o.label(idn.JID(p.JID)), Message: words(p.Status), Status: p.Status}
@@ -44,6 +45,12 @@ func describePresence(p presence.Presence, o Options, words func(presence.Status
 	case MessageText:
 		if p.Message != "" {
 			d.Message = p.Message
+		}
+	case MessageTune:
+		if t := p.Details.Tune; t != nil {
+			if tune := TuneText(Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}); tune != "" {
+				d.Message = tune
+			}
 		}
 	case MessageSeen:
 		// Worded at o.Now, the answer time (docs/API.md#rich-presence).
@@ -80,7 +87,14 @@ func describeRoom(r presence.Room, o Options) Description {
 		label = idn.JID(r.Room)
 	}
 	n := max(r.Occupants, 0)
-	d := Description{Label: o.label(label), Message: strconv.Itoa(n) + " online", Status: presence.Available}
+	return countDescription(o.label(label), strconv.Itoa(n)+" online", n, o)
+}
+
+// countDescription is the badge of a count of people online (a room's, a
+// group's): the status of available while n is above 0 and of offline at
+// 0, coloured by that status unless the query's color= says otherwise.
+func countDescription(label, message string, n int, o Options) Description {
+	d := Description{Label: label, Message: message, Status: presence.Available}
 	if n == 0 {
 		d.Status = presence.Offline
 	}

@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // handleCard serves GET /card/{jid}.svg and .png, ?theme=light|dark|auto
@@ -14,15 +16,15 @@ import (
 // ETag, change when the words do. A JID the reader may not see gets the
 // card of a JID that does not exist, byte for byte.
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, f, ok := render.CutFormat(r.PathValue("file"))
 	if !ok {
-		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	t, err := s.names.topic(presence.KindJID, base)
 	if err != nil {
-		writeImage(w, r, statusOf(err), s.images.error("invalid JID", r.URL.RawQuery, f))
+		respond.Image(w, r, respond.StatusOf(err), s.images.error("invalid JID", r.URL.RawQuery, f))
 		return
 	}
 	sig := ""
@@ -32,16 +34,44 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	e := s.vis.Entry(t, sig)
 	q := r.URL.Query()
 	o := options(r.URL.RawQuery, f)
-	img := s.images.render.Card(profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
-	writeImage(w, r, http.StatusOK, img)
+	img := s.images.render.Card(s.profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
+	respond.Image(w, r, http.StatusOK, img)
 }
 
-// profileOf is what a card shows of p.
-func profileOf(p presence.Presence) render.Profile {
-	return render.Profile{
-		JID:      p.JID,
-		Status:   p.Status,
-		Message:  p.Message,
-		LastSeen: p.LastSeen,
+// profileOf is what a card shows of p: p is already what the reader may
+// see (the visibility path has cleared what the user hides), and the
+// picture is the store's, offered at the largest size that fits the card.
+func (s *Server) profileOf(p presence.Presence) render.Profile {
+	d := p.Details
+	pr := render.Profile{
+		JID:       p.JID,
+		Name:      d.Name,
+		Status:    p.Status,
+		Message:   p.Message,
+		Devices:   d.Devices,
+		IdleSince: d.IdleSince,
+		LastSeen:  p.LastSeen,
 	}
+	if t := d.Tune; t != nil {
+		pr.Tune = render.Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}
+	}
+	if m := d.Mood; m != nil {
+		pr.Mood = render.Mood{Value: m.Value, Text: m.Text}
+	}
+	if a := d.Activity; a != nil {
+		pr.Activity = render.Activity{General: a.General, Specific: a.Specific, Text: a.Text}
+	}
+	if d.AvatarID != "" {
+		for _, size := range render.CardAvatarSizes {
+			body, ok := s.avatars.Image(d.AvatarID, size)
+			if !ok {
+				break
+			}
+			if len(body) <= render.MaxCardAvatar {
+				pr.Avatar = render.Avatar{ID: d.AvatarID + "-" + strconv.Itoa(size), PNG: body}
+				break
+			}
+		}
+	}
+	return pr
 }

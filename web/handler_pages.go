@@ -14,6 +14,7 @@ import (
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
+	"badges/web/respond"
 )
 
 // Content-Security-Policy of the pages: scripts and styles only from our
@@ -78,7 +79,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	jids, rooms, sigs := q["jid"], q["room"], q["sig"]
 	if n := len(jids) + len(rooms); n == 0 || n > maxBatch {
-		s.writeErr(w, r, fmt.Errorf("%w: between 1 and %d jid or room parameters", errBadRequest, maxBatch))
+		s.writeErr(w, r, fmt.Errorf("%w: between 1 and %d jid or room parameters", respond.ErrBadRequest, maxBatch))
 		return
 	}
 	sigAt := func(i int) string {
@@ -109,7 +110,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 // group dashboard, since its list of members would itself leak.
 func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 	if s.vis.Signed() {
-		writeError(w, http.StatusNotFound, "not found")
+		respond.Error(w, http.StatusNotFound, "not found")
 		return
 	}
 	group := r.PathValue("group")
@@ -121,7 +122,7 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 		if len(e.Presence.Sources) == 0 {
 			continue
 		}
-		cards = append(cards, cardOf(e, s.now()))
+		cards = append(cards, s.cardOf(e, s.now()))
 	}
 	s.dashboard(w, r, group, cards, true)
 }
@@ -146,7 +147,7 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
+	c := s.cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
 	c.Sig = sig
 	return c, nil
 }
@@ -154,14 +155,14 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 // cardOf is the card of a JID or room: its status and words as
 // render.Describe gives them to a badge with default options, and a JID's
 // rich presence (richCard).
-func cardOf(e *presence.Entry, now time.Time) templates.Card {
+func (s *Server) cardOf(e *presence.Entry, now time.Time) templates.Card {
 	d := render.Describe(e, render.Options{})
 	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Display: idn.JID(e.Topic.Name), Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
 		c.Kind = "room"
 	} else {
 		c.Message = e.Presence.Message
-		richCard(&c, e.Presence, now)
+		richCard(&c, e.Presence, s.base, now)
 	}
 	return c
 }
@@ -177,7 +178,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, page templ.Co
 	h := w.Header()
 	h.Set("Content-Security-Policy", cspPages+frame)
 	h.Set("Referrer-Policy", "same-origin")
-	writeCached(w, r, http.StatusOK, typeHTML, presence.ETag(body.Bytes()), body.Bytes())
+	respond.Cached(w, r, http.StatusOK, respond.TypeHTML, presence.ETag(body.Bytes()), body.Bytes())
 }
 
 // theme reads ?theme=light|dark|auto; anything else is auto.
