@@ -35,19 +35,21 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, errBadURL
 		}
-		bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries)
+		bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.ContextTimeoutEnabled)
 		return redis.NewFailoverClient(o), nil
 	}
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, errBadURL
 	}
-	bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries)
+	bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.ContextTimeoutEnabled)
 	return redis.NewClient(o), nil
 }
 
 // bound sets a client's timeouts and retries, whichever kind it is.
-func bound(dial, read, write *time.Duration, retries *int) {
+func bound(dial, read, write *time.Duration, retries *int, ctxTimeout *bool) {
 	*dial, *read, *write = dialTimeout, ioTimeout, ioTimeout
 	*retries = -1 // no blind retry: the caller answers 503 and the client tries again
+	// A caller's shorter deadline (the lease's renewal) is kept too.
+	*ctxTimeout = true
 }
