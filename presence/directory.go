@@ -58,6 +58,9 @@ type Directory struct {
 	shared  SharedStore
 	leading bool
 	ownXMPP bool
+	// commitDone wakes writers waiting for a JID's commit to the shared
+	// store to return (commitSharedLocked).
+	commitDone *sync.Cond
 }
 
 type jidState struct {
@@ -92,6 +95,11 @@ type jidState struct {
 	// time of that loss, which becomes last_seen if the JID turns out to
 	// be offline once the watcher is back.
 	onlineAtLoss time.Time
+	// With a shared store: committing says a commit of rec is in flight
+	// (d.mu released), and writers counts the writes that changed rec and
+	// have not returned, that one included.
+	committing bool
+	writers    int
 }
 
 // DirectoryOptions configure a Directory.
@@ -126,6 +134,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		groups:       make(map[string][]string),
 		rooms:        make(map[string]int),
 	}
+	d.commitDone = sync.NewCond(&d.mu)
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -258,7 +267,7 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	if st == nil {
 		return nil
 	}
-	if st.ver != st.savedVer { // say only what is saved
+	if st.ver != st.savedVer || st.writers > 0 { // say only what is saved
 		saved := *st
 		saved.rec = st.saved
 		st = &saved
@@ -372,10 +381,16 @@ func (d *Directory) Record(jid string) (Record, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil || st.rec.empty() {
+	if st == nil {
 		return Record{}, false
 	}
 	r := st.rec
+	if d.shared != nil {
+		r = st.base // what the store holds, not a change in flight
+	}
+	if r.empty() {
+		return Record{}, false
+	}
 	if r.HTTP != nil {
 		h := *r.HTTP
 		r.HTTP = &h

@@ -36,11 +36,43 @@ type sharedWrite struct {
 
 // commitSharedLocked commits what the caller changed in st.rec (from
 // st.base) with the presence it shows, and shows what the store holds
-// then. On an error the record is back to what the store holds, nothing
-// shown.
+// then. d.mu is released while the store answers, which may take up to its
+// timeout, so that reads, Stats and Apply go on meanwhile; a JID has one
+// commit in flight at a time, so its writes reach the store in order, and
+// a change made meanwhile waits and then goes in the next one. On an error
+// the caller's change is undone (the record is what the store holds, with
+// the changes of writers still waiting), nothing shown.
 func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	offlineAt, redo := w.offlineAt, w.redo
+	jid := st.rec.JID
+	st.writers++
+	for {
+		for st.committing {
+			d.commitDone.Wait()
+		}
+		// Forgotten meanwhile (the store deleted the JID): the change goes
+		// on what this replica knows now.
+		cur := d.jids[jid]
+		if cur == st {
+			break
+		}
+		if cur == nil {
+			if recordEqual(st.rec, st.base) {
+				st.writers--
+				return nil // nothing changed of what was deleted
+			}
+			d.jids[jid] = st
+			break
+		}
+		cur.rec = rebase(st.base, st.rec, cur.rec)
+		st.writers--
+		st = cur
+		st.writers++
+	}
+	defer func() { st.writers-- }()
 	d.takeXMPPLocked(st)
+	// view runs without d.mu in redo: it reads only s and settings fixed
+	// at NewDirectory.
 	view := func(s *jidState) Shared {
 		p, since, wentOffline := d.viewLocked(s)
 		if wentOffline {
@@ -56,6 +88,8 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		return nil
 	}
 	base, mine := st.base, next.Record
+	st.committing = true
+	d.mu.Unlock()
 	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
 		r := stored.Record
 		if stored.Gone {
@@ -74,15 +108,33 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		}
 		return view(tmp), true
 	})
+	d.mu.Lock()
+	st.committing = false
+	d.commitDone.Broadcast()
+	// What writers waiting on st changed meanwhile is the difference
+	// between st.rec and mine; it stays, on the newest record known.
+	pending := st.rec
 	if err != nil {
-		st.rec = st.base
-		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+		st.rec = rebase(mine, pending, st.base)
+		return fmt.Errorf("presence: save %s: %w", jid, err)
 	}
-	d.adoptLocked(st, got)
+	if d.jids[jid] != st {
+		d.applyLocked(got) // forgotten meanwhile by an older deletion
+		return nil
+	}
+	if st.base.Version < got.Record.Version || got.Gone && got.Record.Version == 0 {
+		d.adoptLocked(st, got)
+		if got.Gone {
+			return nil
+		}
+	}
+	st.rec = rebase(mine, pending, st.base)
 	return nil
 }
 
-// adoptLocked makes s, which the store holds, what st is and shows.
+// adoptLocked makes s, which the store holds, what st is and shows. A
+// change that writers of st are making stays: the one in flight is
+// rebased when its commit returns, those waiting for it now.
 func (d *Directory) adoptLocked(st *jidState, s Shared) {
 	jid := st.rec.JID
 	if s.Gone {
@@ -91,7 +143,14 @@ func (d *Directory) adoptLocked(st *jidState, s Shared) {
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return
 	}
+	old, pending := st.base, st.rec
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
+	switch {
+	case st.committing:
+		st.rec = pending
+	case st.writers > 0:
+		st.rec = rebase(old, pending, s.Record)
+	}
 	d.showLocked(st, s.Presence, s.Since)
 }
 

@@ -1,0 +1,124 @@
+package presence
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// gatedShared is a SharedStore in memory whose commits wait at a gate while
+// it is closed, as a hung Redis makes them wait.
+type gatedShared struct {
+	mu       sync.Mutex
+	recs     map[string]Shared
+	seq      uint64
+	gate     chan struct{} // nil: open
+	entered  chan string   // a commit reached the gate
+	inflight map[string]int
+	maxIn    int
+	order    []Status // http statuses committed, in order
+}
+
+func newGatedShared() *gatedShared {
+	return &gatedShared{recs: map[string]Shared{}, inflight: map[string]int{}, entered: make(chan string, 16)}
+}
+
+func (g *gatedShared) Records() ([]Record, error) { return nil, nil }
+func (g *gatedShared) Save(Record) error          { return nil }
+func (g *gatedShared) Delete(string) error        { return nil }
+func (g *gatedShared) Remove(jid string) error    { return nil }
+func (g *gatedShared) SetRoom(string, int) error  { return nil }
+
+func (g *gatedShared) Commit(s Shared, _ bool, redo func(Shared) (Shared, bool)) (Shared, error) {
+	jid := s.Record.JID
+	g.mu.Lock()
+	g.inflight[jid]++
+	g.maxIn = max(g.maxIn, g.inflight[jid])
+	gate := g.gate
+	g.mu.Unlock()
+	g.entered <- jid
+	if gate != nil {
+		<-gate
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	defer func() { g.inflight[jid]-- }()
+	for {
+		stored, ok := g.recs[jid]
+		if !ok {
+			stored = Shared{Record: Record{JID: jid}, Gone: true}
+		}
+		if stored.Record.Version == s.Record.Version {
+			g.seq++
+			s.Record.Version = g.seq
+			g.recs[jid] = s
+			if h := s.Record.HTTP; h != nil {
+				g.order = append(g.order, h.Status)
+			}
+			return s, nil
+		}
+		next, ok := redo(stored)
+		if !ok {
+			return stored, nil
+		}
+		s = next
+	}
+}
+
+// A JID's writes reach a shared store one at a time and in order, with the
+// directory's lock released while the store answers.
+func TestSharedCommitsOfAJIDInOrderWithoutTheLock(t *testing.T) {
+	g := newGatedShared()
+	hub := NewMemHub()
+	d, err := NewDirectory(hub, g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const jid = "frank@example.com"
+	g.gate = make(chan struct{})
+	var once sync.Once
+	open := func() {
+		once.Do(func() {
+			g.mu.Lock()
+			close(g.gate)
+			g.gate = nil
+			g.mu.Unlock()
+		})
+	}
+	defer open() // before Close, also on a failure
+	errs := make(chan error, 2)
+	go func() { _, err := d.SetHTTP(jid, Away, "", time.Minute); errs <- err }()
+	<-g.entered // the first write waits in the store
+	go func() { _, err := d.SetHTTP(jid, DND, "", time.Minute); errs <- err }()
+	read := make(chan Stats)
+	go func() { read <- d.Stats() }()
+	select {
+	case <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stats waited for the store")
+	}
+	select {
+	case <-g.entered:
+		t.Fatal("a second commit of the JID entered the store while the first was in flight")
+	case <-time.After(100 * time.Millisecond):
+	}
+	open()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.order) != 2 || g.order[0] != Away || g.order[1] != DND {
+		t.Fatalf("committed %v, want [away dnd]", g.order)
+	}
+	if g.maxIn != 1 {
+		t.Fatalf("%d commits of the JID in flight at once, want 1", g.maxIn)
+	}
+	if got := d.Get(jid).Status; got != DND {
+		t.Fatalf("shows %s, want dnd", got)
+	}
+	if r, _ := d.Record(jid); r.HTTP == nil || r.HTTP.Status != DND || r.Version != g.seq {
+		t.Fatalf("record %+v, want dnd at version %d", r, g.seq)
+	}
+}
