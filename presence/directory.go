@@ -3,7 +3,6 @@ package presence
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -58,6 +57,9 @@ type Directory struct {
 	shared  SharedStore
 	leading bool
 	ownXMPP bool
+	// members indexes, with a shared store, the roster groups of the
+	// records adopted (adoptLocked): group -> JIDs.
+	members map[string]map[string]struct{}
 	// commitDone wakes writers waiting for a JID's commit to the shared
 	// store to return (commitSharedLocked).
 	commitDone *sync.Cond
@@ -133,6 +135,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		jids:         make(map[string]*jidState),
 		groups:       make(map[string][]string),
 		rooms:        make(map[string]int),
+		members:      make(map[string]map[string]struct{}),
 	}
 	d.commitDone = sync.NewCond(&d.mu)
 	if d.now == nil {
@@ -432,8 +435,8 @@ func (d *Directory) Group(name string) []string {
 	if d.shared != nil {
 		// Every replica knows the groups from the records; the watcher's
 		// own map would only be known where it runs.
-		for jid, st := range d.jids {
-			if st.listed() && slices.Contains(st.rec.Groups, name) {
+		for jid := range d.members[name] {
+			if st := d.jids[jid]; st != nil && st.listed() {
 				out = append(out, jid)
 			}
 		}

@@ -138,12 +138,14 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 func (d *Directory) adoptLocked(st *jidState, s Shared) {
 	jid := st.rec.JID
 	if s.Gone {
+		d.indexGroupsLocked(jid, st.base.Groups, nil)
 		delete(d.jids, jid)
 		d.updates++
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return
 	}
 	old, pending := st.base, st.rec
+	d.indexGroupsLocked(jid, old.Groups, s.Record.Groups)
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
 	switch {
 	case st.committing:
@@ -152,6 +154,23 @@ func (d *Directory) adoptLocked(st *jidState, s Shared) {
 		st.rec = rebase(old, pending, s.Record)
 	}
 	d.showLocked(st, s.Presence, s.Since)
+}
+
+// indexGroupsLocked moves jid in d.members from the roster groups was
+// to those of now, as a record is adopted or forgotten.
+func (d *Directory) indexGroupsLocked(jid string, was, now []string) {
+	for _, g := range was {
+		delete(d.members[g], jid)
+		if len(d.members[g]) == 0 {
+			delete(d.members, g)
+		}
+	}
+	for _, g := range now {
+		if d.members[g] == nil {
+			d.members[g] = make(map[string]struct{})
+		}
+		d.members[g][jid] = struct{}{}
+	}
 }
 
 // Apply mirrors a value that a replica (this one too) committed to the

@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -120,5 +121,40 @@ func TestSharedCommitsOfAJIDInOrderWithoutTheLock(t *testing.T) {
 	}
 	if r, _ := d.Record(jid); r.HTTP == nil || r.HTTP.Status != DND || r.Version != g.seq {
 		t.Fatalf("record %+v, want dnd at version %d", r, g.seq)
+	}
+}
+
+// Group lists, with a shared store, the JIDs whose records name the group,
+// as the records come and go.
+func TestSharedGroupFollowsTheRecords(t *testing.T) {
+	d, err := NewDirectory(NewMemHub(), newGatedShared(), DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rec := func(jid string, v uint64, groups ...string) Shared {
+		return Shared{Record: Record{JID: jid, Subscribed: true, Version: v, Groups: groups}}
+	}
+	d.Apply(rec("a@example.com", 1, "team", "ops"))
+	d.Apply(rec("b@example.com", 2, "team"))
+	d.Apply(rec("c@example.com", 3, "team"))
+	if got := d.Group("team"); !slices.Equal(got, []string{"a@example.com", "b@example.com", "c@example.com"}) {
+		t.Fatalf("team: %v", got)
+	}
+	d.Apply(rec("a@example.com", 4, "ops"))                                                                                       // left team
+	d.Apply(Shared{Record: Record{JID: "b@example.com", Version: 5}, Gone: true})                                                 // forgotten
+	d.Apply(Shared{Record: Record{JID: "c@example.com", Version: 6, OptedOut: true, Subscribed: true, Groups: []string{"team"}}}) // hidden
+	if got := d.Group("team"); len(got) != 0 {
+		t.Fatalf("team after the changes: %v, want none", got)
+	}
+	if got := d.Group("ops"); !slices.Equal(got, []string{"a@example.com"}) {
+		t.Fatalf("ops: %v", got)
+	}
+	d.Reload([]Shared{rec("b@example.com", 7, "team")})
+	if got := d.Group("team"); !slices.Equal(got, []string{"b@example.com"}) {
+		t.Fatalf("team after a reload: %v", got)
+	}
+	if got := d.Group("ops"); len(got) != 0 {
+		t.Fatalf("ops after a reload without a@: %v", got)
 	}
 }

@@ -338,6 +338,7 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 			return pendingWrite{err: err}
 		}
 		if d.jids[jid] == st {
+			d.indexGroupsLocked(jid, st.base.Groups, nil)
 			delete(d.jids, jid)
 		}
 		delete(d.unsynced, jid)
