@@ -17,7 +17,8 @@ import (
 // Directory is what a node needs of the replica's presence directory.
 type Directory interface {
 	Apply(s presence.Shared)
-	Reload(all []presence.Shared)
+	Adoptions() uint64
+	Reload(all []presence.Shared, since uint64)
 	Lead(lostAt time.Time)
 	StepDown()
 	ExpireHTTP(jid string) error
@@ -251,13 +252,14 @@ func (n *Node) runNotices(ctx context.Context) {
 // ends (false).
 func (n *Node) reload(ctx context.Context) bool {
 	for {
+		since := n.dir.Adoptions()
 		all, err := n.store.Snapshot(ctx)
 		var rooms []RoomValue
 		if err == nil {
 			rooms, err = n.store.Rooms(ctx)
 		}
 		if err == nil {
-			n.dir.Reload(all)
+			n.dir.Reload(all, since)
 			for _, r := range rooms {
 				n.showRoom(r)
 			}

@@ -60,6 +60,9 @@ type Directory struct {
 	// members indexes, with a shared store, the roster groups of the
 	// records adopted (adoptLocked): group -> JIDs.
 	members map[string]map[string]struct{}
+	// adoptions counts the values adopted from a shared store; each
+	// jidState's adopted says when it was last (Reload).
+	adoptions uint64
 	// commitDone wakes writers waiting for a JID's commit to the shared
 	// store to return (commitSharedLocked).
 	commitDone *sync.Cond
@@ -102,6 +105,7 @@ type jidState struct {
 	// have not returned, that one included.
 	committing bool
 	writers    int
+	adopted    uint64
 }
 
 // DirectoryOptions configure a Directory.

@@ -144,6 +144,8 @@ func (d *Directory) adoptLocked(st *jidState, s Shared) {
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return
 	}
+	d.adoptions++
+	st.adopted = d.adoptions
 	old, pending := st.base, st.rec
 	d.indexGroupsLocked(jid, old.Groups, s.Record.Groups)
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
@@ -198,10 +200,20 @@ func (d *Directory) applyLocked(s Shared) {
 	d.adoptLocked(st, s)
 }
 
+// Adoptions counts the values adopted so far; a reload takes it before it
+// reads the store (Reload).
+func (d *Directory) Adoptions() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.adoptions
+}
+
 // Reload mirrors everything the shared store holds, as after a reconnect
 // to it, when notices may have been lost: JIDs it no longer holds are
-// forgotten here too.
-func (d *Directory) Reload(all []Shared) {
+// forgotten here too, unless this replica adopted them after the snapshot
+// began, when Adoptions said since: committed or told of meanwhile, they
+// are newer than the snapshot.
+func (d *Directory) Reload(all []Shared, since uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	held := make(map[string]bool, len(all))
@@ -210,7 +222,7 @@ func (d *Directory) Reload(all []Shared) {
 		d.applyLocked(s)
 	}
 	for jid, st := range d.jids {
-		if !held[jid] {
+		if !held[jid] && st.adopted <= since {
 			d.adoptLocked(st, Shared{Record: Record{JID: jid}, Gone: true})
 		}
 	}

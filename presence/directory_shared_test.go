@@ -150,11 +150,38 @@ func TestSharedGroupFollowsTheRecords(t *testing.T) {
 	if got := d.Group("ops"); !slices.Equal(got, []string{"a@example.com"}) {
 		t.Fatalf("ops: %v", got)
 	}
-	d.Reload([]Shared{rec("b@example.com", 7, "team")})
+	d.Reload([]Shared{rec("b@example.com", 7, "team")}, d.Adoptions())
 	if got := d.Group("team"); !slices.Equal(got, []string{"b@example.com"}) {
 		t.Fatalf("team after a reload: %v", got)
 	}
 	if got := d.Group("ops"); len(got) != 0 {
 		t.Fatalf("ops after a reload without a@: %v", got)
+	}
+}
+
+// A reload forgets the JIDs the snapshot lacks, but not one this replica
+// committed or was told of after the snapshot began.
+func TestSharedReloadKeepsWhatCameAfterTheSnapshot(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Apply(Shared{Record: Record{JID: "old@example.com", Subscribed: true, Version: 1}})
+	since := d.Adoptions() // the snapshot begins
+	if _, err := d.SetHTTP("mine@example.com", Away, "", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	d.Apply(Shared{Record: Record{JID: "told@example.com", Subscribed: true, Version: 9}})
+	d.Reload(nil, since) // the snapshot saw none of them
+	if _, ok := d.Record("old@example.com"); ok {
+		t.Error("old@ kept, though the store no longer holds it")
+	}
+	if r, ok := d.Record("mine@example.com"); !ok || r.HTTP == nil || r.HTTP.Status != Away {
+		t.Errorf("mine@ committed after the snapshot began: %+v, %v", r, ok)
+	}
+	if _, ok := d.Record("told@example.com"); !ok {
+		t.Error("told@ adopted after the snapshot began was forgotten")
 	}
 }
