@@ -8,6 +8,11 @@ type Resource struct {
 	Message  string
 	Priority int
 	Changed  time.Time
+	// Device is the client type of the resource ("pc", "phone") from its
+	// verified XEP-0115 capabilities; "" until known.
+	Device string
+	// IdleSince is when the user went idle there (XEP-0319); zero if not.
+	IdleSince time.Time
 }
 
 // Best picks the resource that speaks for the account: the highest priority

@@ -13,12 +13,13 @@ import (
 // survive a restart, and publishes each JID's aggregated presence to the hub.
 // All methods are safe for concurrent use.
 type Directory struct {
-	hub          Hub
-	store        Store
-	now          func() time.Time
-	staleAfter   time.Duration
-	syncGrace    time.Duration
-	showMessages bool
+	hub        Hub
+	store      Store
+	now        func() time.Time
+	staleAfter time.Duration
+	syncGrace  time.Duration
+	// share is what the operator serves at all (-share, -show-messages).
+	share FieldSet
 
 	mu        sync.Mutex
 	jids      map[string]*jidState
@@ -89,6 +90,7 @@ type jidState struct {
 	since      time.Time
 	cur        Presence
 	shown      Presence
+	profile    Profile // what the contact publishes over XMPP (PEP, vCard)
 	shownSince time.Time
 	held       []heldView
 	// flushing: a goroutine saves rec until saved catches up; waiters are
@@ -113,8 +115,12 @@ type DirectoryOptions struct {
 	// StaleAfter is how long the watcher may be disconnected before
 	// XMPP-derived statuses turn unknown. Zero disables staleness.
 	StaleAfter time.Duration
-	// ShowMessages: whether status texts are served at all.
+	// ShowMessages: whether status texts are served at all; false takes
+	// the message out of Share.
 	ShowMessages bool
+	// Share is what is served at all of what users publish; zero means
+	// DefaultShare, NoFields nothing.
+	Share FieldSet
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// SyncGrace is how long after EndSync resources not announced again
@@ -134,12 +140,18 @@ const DefaultSyncGrace = 10 * time.Second
 func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error) {
 	d := &Directory{
 		hub: hub, store: store, now: opt.Now, staleAfter: opt.StaleAfter,
-		syncGrace:    opt.SyncGrace,
-		showMessages: opt.ShowMessages,
-		jids:         make(map[string]*jidState),
-		groups:       make(map[string][]string),
-		rooms:        make(map[string]int),
-		members:      make(map[string]map[string]struct{}),
+		syncGrace: opt.SyncGrace,
+		share:     opt.Share,
+		jids:      make(map[string]*jidState),
+		groups:    make(map[string][]string),
+		rooms:     make(map[string]int),
+		members:   make(map[string]map[string]struct{}),
+	}
+	if d.share == 0 {
+		d.share = DefaultShare
+	}
+	if !opt.ShowMessages {
+		d.share = d.share.Without(FieldMessage)
 	}
 	d.commitDone = sync.NewCond(&d.mu)
 	if d.now == nil {
@@ -218,9 +230,11 @@ func (d *Directory) compute(st *jidState) Presence {
 	m := Merge(sources)
 	p := Presence{JID: st.rec.JID, Status: m.Status, LastSeen: st.rec.LastSeen,
 		Sources: make(map[Source]Status, len(sources))}
-	if d.showMessages && !st.rec.HideMessage {
+	shown := d.shownLocked(st)
+	if shown.Has(FieldMessage) {
 		p.Message = m.Message
 	}
+	p.Details = d.detailsLocked(st).Only(shown)
 	for k, v := range sources {
 		p.Sources[k] = v.Status
 	}
@@ -283,7 +297,7 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 		return nil
 	}
 	sources := d.sourcesLocked(st)
-	if !d.showMessages || st.rec.HideMessage {
+	if !d.shownLocked(st).Has(FieldMessage) {
 		for k, v := range sources {
 			v.Message = ""
 			sources[k] = v

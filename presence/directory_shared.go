@@ -71,8 +71,6 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	}
 	defer func() { st.writers-- }()
 	d.takeXMPPLocked(st)
-	// view runs without d.mu in redo: it reads only s and settings fixed
-	// at NewDirectory.
 	view := func(s *jidState) Shared {
 		p, since, wentOffline := d.viewLocked(s)
 		if wentOffline {
@@ -91,6 +89,9 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	st.committing = true
 	d.mu.Unlock()
 	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
+		// A retry computes under d.mu again, though no I/O is made.
+		d.mu.Lock()
+		defer d.mu.Unlock()
 		r := stored.Record
 		if stored.Gone {
 			r = Record{JID: mine.JID, Version: stored.Record.Version}
@@ -102,7 +103,7 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		} else {
 			r = rebase(base, mine, r)
 		}
-		tmp := &jidState{rec: r}
+		tmp := &jidState{rec: r, profile: st.profile, resources: st.resources}
 		if !stored.Gone {
 			tmp.cur, tmp.since = stored.Presence, stored.Since
 		}

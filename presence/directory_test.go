@@ -257,7 +257,7 @@ func TestDirectorySetChoice(t *testing.T) {
 	const jid = "alice@example.com"
 	f.subscribe(jid, Resource{Status: Away, Message: "at the dentist"})
 	s := f.follow(jid)
-	if err := f.dir.SetChoice(jid, false, true); err != nil {
+	if err := f.dir.SetChoice(jid, false, FieldSet(FieldMessage)); err != nil {
 		t.Fatal(err)
 	}
 	if e := await(t, s); len(e) != 1 || e[0].Presence.Message != "" || e[0].Presence.Status != Away {
@@ -271,7 +271,7 @@ func TestDirectorySetChoice(t *testing.T) {
 		t.Errorf("message %q shown after hiding", got)
 	}
 	// A JID the watcher does not follow has no choices to make.
-	if err := f.dir.SetChoice("bob@example.com", true, true); !errors.Is(err, ErrNotSubscribed) {
+	if err := f.dir.SetChoice("bob@example.com", true, FieldSet(FieldMessage)); !errors.Is(err, ErrNotSubscribed) {
 		t.Fatalf("SetChoice for an unknown JID: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := f.dir.Record("bob@example.com"); ok {
@@ -450,7 +450,7 @@ func TestDirectorySaveErrors(t *testing.T) {
 		}},
 		{"SetChoice", func(f *fixture) {
 			f.subscribe(jid, Resource{Status: Away, Message: "x"})
-		}, func(f *fixture) error { return f.dir.SetChoice(jid, true, true) }},
+		}, func(f *fixture) error { return f.dir.SetChoice(jid, true, FieldSet(FieldMessage)) }},
 		{"SetRosterItem", func(*fixture) {}, func(f *fixture) error {
 			return f.dir.SetRosterItem(jid, RosterItem{Subscribed: true})
 		}},
@@ -524,7 +524,7 @@ func TestDirectoryInvisible(t *testing.T) {
 			f.dir.SetResource(jid, "res", Resource{Status: Available, Message: "secret"})
 		}},
 		{"forgotten", func(f *fixture) { online(f); mustOK(f.t, f.dir.Forget(jid)) }},
-		{"opted out", func(f *fixture) { online(f); mustOK(f.t, f.dir.SetChoice(jid, true, false)) }},
+		{"opted out", func(f *fixture) { online(f); mustOK(f.t, f.dir.SetChoice(jid, true, 0)) }},
 		{"unsubscribed by roster push", func(f *fixture) {
 			online(f)
 			mustOK(f.t, f.dir.SetRosterItem(jid, RosterItem{Subscribed: false}))
@@ -536,7 +536,7 @@ func TestDirectoryInvisible(t *testing.T) {
 		}},
 		{"opted out, stale", func(f *fixture) {
 			online(f)
-			mustOK(f.t, f.dir.SetChoice(jid, true, false))
+			mustOK(f.t, f.dir.SetChoice(jid, true, 0))
 			f.dir.mu.Lock()
 			f.dir.stale = true
 			f.dir.mu.Unlock()

@@ -469,16 +469,17 @@ func (d *Directory) showRoomLocked(room string, occupants int) {
 // choice in.
 var ErrNotSubscribed = errors.New("not subscribed")
 
-// SetChoice records a user's choices (opt-out, hidden status text). For a
-// JID not held as subscribed it saves nothing and says so: a choice
+// SetChoice records a user's choices (opt-out, hidden fields). For a JID
+// not held as subscribed it saves nothing and says so: a choice
 // acknowledged but not kept would be undone by the next sync.
-func (d *Directory) SetChoice(jid string, optOut, hideMessage bool) error {
+func (d *Directory) SetChoice(jid string, optOut bool, hidden FieldSet) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
 	if st == nil || !st.rec.Subscribed {
 		return fmt.Errorf("presence: choice of %s: %w", jid, ErrNotSubscribed)
 	}
-	st.rec.OptedOut, st.rec.HideMessage = optOut, hideMessage
+	st.rec.OptedOut = optOut
+	st.rec.SetHidden(hidden)
 	return d.commitLocked(st)
 }

@@ -261,7 +261,7 @@ func TestDirectoryGroupsHideOptedOut(t *testing.T) {
 		"alice@example.com": {Subscribed: true, Groups: []string{"Team"}},
 		"bob@example.com":   {Subscribed: true, Groups: []string{"Team", "Secret"}},
 	}))
-	mustOK(t, f.dir.SetChoice("bob@example.com", true, false))
+	mustOK(t, f.dir.SetChoice("bob@example.com", true, 0))
 	if got := f.dir.Group("Team"); !slices.Equal(got, []string{"alice@example.com"}) {
 		t.Errorf("Group(Team) = %v", got)
 	}
@@ -271,7 +271,7 @@ func TestDirectoryGroupsHideOptedOut(t *testing.T) {
 	if got := f.dir.Groups(); !slices.Equal(got, []string{"Team"}) {
 		t.Errorf("Groups = %v", got)
 	}
-	mustOK(t, f.dir.SetChoice("bob@example.com", false, false))
+	mustOK(t, f.dir.SetChoice("bob@example.com", false, 0))
 	if got := f.dir.Groups(); !slices.Equal(got, []string{"Secret", "Team"}) {
 		t.Errorf("Groups after opting in again = %v", got)
 	}
@@ -357,7 +357,7 @@ func TestDirectoryChoiceNeedsSubscription(t *testing.T) {
 		t.Fatal("the opt-in was saved although the store fails")
 	}
 	store.setFail(nil)
-	if err := f.dir.SetChoice(alice, true, false); !errors.Is(err, ErrNotSubscribed) {
+	if err := f.dir.SetChoice(alice, true, 0); !errors.Is(err, ErrNotSubscribed) {
 		t.Errorf("SetChoice(opt out) without a subscription: %v, want ErrNotSubscribed", err)
 	}
 	if _, ok := store.get(alice); ok {

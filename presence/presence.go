@@ -27,6 +27,9 @@ type Presence struct {
 	Since    time.Time // when Status began; zero when unknown
 	LastSeen time.Time // when the JID last went offline; zero when never seen
 	Sources  map[Source]Status
+	// Details is the rich presence: only what the operator shares and the
+	// user shows (docs/API.md#rich-presence).
+	Details Details
 }
 
 // UnknownPresence is the answer for a JID nobody may see: exactly what a

@@ -11,9 +11,12 @@ type Record struct {
 	// OptedOut: the user asked not to be shown although still subscribed.
 	OptedOut bool `json:"opted_out,omitempty"`
 	// HideMessage: the user asked that their status text not be served.
-	HideMessage bool       `json:"hide_message,omitempty"`
-	LastSeen    time.Time  `json:"last_seen,omitzero"`
-	HTTP        *HTTPState `json:"http,omitempty"`
+	HideMessage bool `json:"hide_message,omitempty"`
+	// Hidden: the other fields the user asked not to be served (the
+	// message is HideMessage, which older records hold).
+	Hidden   FieldSet   `json:"hidden,omitzero"`
+	LastSeen time.Time  `json:"last_seen,omitzero"`
+	HTTP     *HTTPState `json:"http,omitempty"`
 	// XMPP is what the XMPP watcher last said of the JID, for replicas
 	// that do not run it; only a shared store (SharedStore) keeps it.
 	XMPP *SourceState `json:"xmpp,omitempty"`
@@ -23,6 +26,21 @@ type Record struct {
 	// Version is the shared store's version of the record; 0 for the
 	// embedded store and for a record not stored yet.
 	Version uint64 `json:"-"`
+}
+
+// HiddenFields is every field the user asked not to be served.
+func (r Record) HiddenFields() FieldSet {
+	h := r.Hidden.Without(FieldMessage) &^ NoFields
+	if r.HideMessage {
+		h = h.With(FieldMessage)
+	}
+	return h
+}
+
+// SetHidden records the user's hidden fields, the message in HideMessage.
+func (r *Record) SetHidden(h FieldSet) {
+	r.HideMessage = h.Has(FieldMessage)
+	r.Hidden = h.Without(FieldMessage) & AllFields
 }
 
 // HTTPState is presence pushed over HTTP, valid until Expires.

@@ -36,7 +36,7 @@ func TestGroupCounts(t *testing.T) {
 	check(`{"group":"team","online":2,"total":3}`, "2/3 online")
 	f.offline(t, "b@example.com", "pc") // leaves
 	check(`{"group":"team","online":1,"total":3}`, "1/3 online")
-	mustNil(t, f.dir.SetChoice("a@example.com", true, false)) // hides
+	mustNil(t, f.dir.SetChoice("a@example.com", true, 0)) // hides
 	check(`{"group":"team","online":0,"total":2}`, "0/2 online")
 	mustNil(t, f.dir.RemoveRosterItem("c@example.com")) // leaves the roster
 	check(`{"group":"team","online":0,"total":1}`, "0/1 online")

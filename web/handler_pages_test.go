@@ -80,7 +80,7 @@ func TestDashboards(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.dir.SetChoice("b@example.com", true, false); err != nil { // opted out: shown nowhere
+	if err := f.dir.SetChoice("b@example.com", true, 0); err != nil { // opted out: shown nowhere
 		t.Fatal(err)
 	}
 	_, body := f.do(t, "GET", "/dashboard/team", nil)

@@ -21,6 +21,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
 	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
 	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
+	mux.HandleFunc("GET /avatar/{file...}", s.handleAvatar)
 	mux.HandleFunc("GET /card/{file...}", s.handleCard)
 	mux.HandleFunc("GET /group/{file...}", s.handleGroupBadge)
 

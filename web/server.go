@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/auth"
+	"badges/avatar"
 	"badges/forwarded"
 	"badges/live"
 	"badges/presence"
@@ -105,6 +106,9 @@ type Options struct {
 	// RedirectHosts are the hosts (lower-case names or IP addresses, no
 	// port) that the Openfire images redirect may point to; empty: none.
 	RedirectHosts []string
+	// Avatars holds the users' pictures; nil: none, every JID gets its
+	// placeholder.
+	Avatars Avatars
 }
 
 // Server holds the handlers' shared state.
@@ -133,6 +137,7 @@ type Server struct {
 	assets   templates.Assets // the static files' URLs, under base
 	// metricsElsewhere: Options.MetricsElsewhere.
 	metricsElsewhere bool
+	avatars          Avatars
 	// bodyWait is bodyReadWait; tests shorten it.
 	bodyWait time.Duration
 }
@@ -171,6 +176,10 @@ func New(opt Options) *Server {
 	s.openfire = openfire.New(openfire.Options{Visibility: s.vis, Topic: s.names.topic, RedirectHosts: opt.RedirectHosts, Logger: s.log,
 		ErrorImage: func(msg string) render.Image { return s.images.render.Error(msg, render.Options{}, render.PNG) }})
 	s.kopano = newKopano(opt, s)
+	s.avatars = opt.Avatars
+	if s.avatars == nil {
+		s.avatars = avatar.NewStore(avatar.DefaultCacheBytes)
+	}
 	s.base, s.metricsElsewhere = opt.BasePath, opt.MetricsElsewhere
 	s.assets = assetsUnder(s.base)
 	s.mux = http.NewServeMux()

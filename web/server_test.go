@@ -33,7 +33,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, opt Options) *fixture {
 	t.Helper()
-	hub, dir := hubtest.Directory(t)
+	return newFixtureWith(t, opt, presence.DirectoryOptions{ShowMessages: true})
+}
+
+// newFixtureWith is newFixture with a directory configured by dopt.
+func newFixtureWith(t *testing.T, opt Options, dopt presence.DirectoryOptions) *fixture {
+	t.Helper()
+	hub, dir := hubtest.DirectoryWith(t, dopt)
 	opt.Hub, opt.Directory = hub, dir
 	return &fixture{hub: hub, dir: dir, srv: New(opt)}
 }

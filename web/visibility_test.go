@@ -83,8 +83,9 @@ func visibilityReads(token string) map[string][]visibilityCase {
 			{method: "GET", target: openfirePath + visJID + "&sig=SIG&type=image"}},
 		"POST /plugins/presence/status": {{method: "POST", target: "/plugins/presence/status", form: true,
 			body: "jid=" + visJID + "&sig=SIG&type=text"}},
-		"GET /api/kopano":  {{method: "GET", target: "/api/kopano", body: kopano}},
-		"POST /api/kopano": {{method: "POST", target: "/api/kopano", body: kopano}},
+		"GET /avatar/{file...}": {{method: "GET", target: "/avatar/" + visJID + ".png?sig=SIG&size=32"}},
+		"GET /api/kopano":       {{method: "GET", target: "/api/kopano", body: kopano}},
+		"POST /api/kopano":      {{method: "POST", target: "/api/kopano", body: kopano}},
 	}
 }
 
@@ -115,11 +116,13 @@ var visibilityExempt = map[string]string{
 func visibilityServers(t *testing.T) (signed *fixture, guard *guardHub, empty *fixture) {
 	opt := writeOptions(t)
 	opt.Verify = func(tp presence.Topic, sig string) bool { return sig == "ok-"+tp.Name }
+	opt.Avatars = pictures(t)
 	signed = newFixture(t, opt)
 	guard = &guardHub{Hub: signed.hub}
 	opt.Hub = guard
 	signed.srv = New(opt)
 	signed.online(t, visJID, presence.DND, "secret plans")
+	signed.dir.SetProfile(visJID, richProfile())
 	signed.dir.SetRoom(visRoom, 3)
 	return signed, guard, newFixture(t, writeOptions(t))
 }
@@ -252,6 +255,8 @@ func invisiblePaths(jid string) []string {
 		"/shields/" + jid + ".json",
 		"/shields/" + jid + ".json?message=text",
 		"/api/v1/presence/" + jid,
+		"/avatar/" + jid + ".png",
+		"/avatar/" + jid + ".png?size=48",
 		openfirePath + jid,
 		openfirePath + jid + "&type=text",
 		openfirePath + jid + "&type=xml",
@@ -281,13 +286,14 @@ func (f *fixture) answers(t *testing.T, jid string, hdr map[string]string) map[s
 // exist, status, headers and bytes.
 func TestImagesInvisible(t *testing.T) {
 	const jid = "alice@example.com"
-	opt := Options{RedirectHosts: []string{"img.example.com"}}
+	opt := Options{RedirectHosts: []string{"img.example.com"}, Avatars: pictures(t)}
 	never := newFixture(t, opt).answers(t, jid, nil)
 
 	online := func(t *testing.T, f *fixture) {
 		f.online(t, jid, presence.DND, "secret")
 		f.offline(t, jid, "phone") // leaves a last_seen behind
 		f.online(t, jid, presence.Chat, "secret")
+		f.dir.SetProfile(jid, richProfile()) // every detail, a picture too
 	}
 	tests := []struct {
 		name string
@@ -298,7 +304,7 @@ func TestImagesInvisible(t *testing.T) {
 			f.dir.SetResource(jid, "phone", presence.Resource{Status: presence.Available, Message: "secret", Changed: time.Now()})
 		}},
 		{"forgotten", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.Forget(jid)) }},
-		{"opted out", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.SetChoice(jid, true, false)) }},
+		{"opted out", func(t *testing.T, f *fixture) { online(t, f); mustNil(t, f.dir.SetChoice(jid, true, 0)) }},
 		{"unsubscribed", func(t *testing.T, f *fixture) {
 			online(t, f)
 			mustNil(t, f.dir.SetRosterItem(jid, presence.RosterItem{Subscribed: false}))

@@ -81,6 +81,9 @@ type Config struct {
 	BackoffBase, BackoffCap time.Duration
 	// Logger receives the watcher's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Avatars receives the contacts' pictures; nil: pictures are not
+	// fetched.
+	Avatars Avatars
 }
 
 // ConfigError names the Config field that is wrong.

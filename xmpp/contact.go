@@ -1,7 +1,5 @@
 package xmpp
 
-import "badges/presence"
-
 // handlePresence sorts a presence that is not from a followed room.
 func (s *session) handlePresence(st *stanza, bare, res string) error {
 	if bare == s.bare {
@@ -12,7 +10,7 @@ func (s *session) handlePresence(st *stanza, bare, res string) error {
 	}
 	switch st.Type {
 	case "", "unavailable":
-		s.contactPresence(bare, res, st)
+		return s.contactPresence(bare, res, st)
 	case "subscribe":
 		return s.onSubscribe(bare)
 	case "unsubscribe", "unsubscribed":
@@ -26,9 +24,9 @@ func (s *session) handlePresence(st *stanza, bare, res string) error {
 // contactPresence applies the availability of one resource of a contact.
 // The Sink ignores JIDs the watcher is not subscribed to; the roster check
 // spares it the calls.
-func (s *session) contactPresence(jid, res string, st *stanza) {
+func (s *session) contactPresence(jid, res string, st *stanza) error {
 	if !s.roster[jid].subscribed() {
-		return
+		return nil
 	}
 	switch {
 	case st.Type == "unavailable" && res == "":
@@ -37,10 +35,8 @@ func (s *session) contactPresence(jid, res string, st *stanza) {
 	case st.Type == "unavailable":
 		s.sink.RemoveResource(jid, res)
 	default:
-		s.sink.SetResource(jid, res, presence.Resource{
-			Status:   status(st.Show),
-			Message:  text(st.Status),
-			Priority: priority(st.Priority),
-		})
+		s.sink.SetResource(jid, res, s.resource(st))
+		return s.richPresence(jid, res, st)
 	}
+	return nil
 }

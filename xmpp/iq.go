@@ -26,6 +26,10 @@ func (s *session) handleIQ(st *stanza) error {
 			return s.syncRoster(st.Roster)
 		case st.ID == s.pingID:
 			return s.pong()
+		case s.reqs.pending[st.ID] != nil:
+			if ok, err := s.answered(st); ok {
+				return err
+			}
 		case st.Type == "error":
 			s.log.Debug("xmpp: request refused", "id", st.ID, "from", st.From, "condition", st.Error.condition())
 		}
@@ -45,7 +49,10 @@ func (s *session) answerIQ(st *stanza) error {
 	case st.Ping != nil && st.Type == "get":
 		return s.send(iqResult(st.ID, st.From))
 	case st.Disco != nil && st.Type == "get":
-		return s.send(discoInfo(st.ID, st.From))
+		if n := st.Disco.Node; n != "" && n != capsNode+"#"+ownVer {
+			return s.send(iqError(st.ID, st.From, "cancel", "item-not-found"))
+		}
+		return s.send(discoInfo(st.ID, st.From, st.Disco.Node))
 	case st.Roster != nil || st.Ping != nil || st.Disco != nil:
 		// A namespace we know, asked of in a way we do not serve.
 		return s.send(iqError(st.ID, st.From, "cancel", "feature-not-implemented"))

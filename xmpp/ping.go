@@ -45,8 +45,7 @@ func (s *session) pong() error {
 		return errors.New("xmpp: the sync ping was answered but the roster request never was")
 	}
 	s.ponged = true
-	s.maybeEndSync()
-	return nil
+	return s.maybeEndSync()
 }
 
 func (s *session) stopPing() {

@@ -93,6 +93,11 @@ func (s *session) syncRoster(q *rosterQuery) error {
 		}
 	}
 	s.roster = entries
+	for jid := range s.across.rich.contacts {
+		if _, ok := items[jid]; !ok {
+			s.forgetRich(jid)
+		}
+	}
 	if err := s.sink.SyncRoster(items); err != nil {
 		s.log.Error("xmpp: store the roster", "err", err)
 	}
@@ -111,8 +116,7 @@ func (s *session) syncRoster(q *rosterQuery) error {
 	if err := s.watch(); err != nil {
 		return err
 	}
-	s.maybeEndSync()
-	return nil
+	return s.maybeEndSync()
 }
 
 // rosterPush applies a roster change (RFC 6121 2.1.6). Only a loss of the
@@ -142,9 +146,15 @@ func (s *session) rosterPush(st *stanza) error {
 			if known && prev.subscribed() {
 				err = s.sink.RemoveRosterItem(jid)
 			}
+			s.forgetRich(jid)
 		case e.subscribed():
 			s.roster[jid] = e
 			err = s.sink.SetRosterItem(jid, e.item())
+			if !prev.subscribed() {
+				if err := s.newContact(jid); err != nil {
+					return err
+				}
+			}
 		default:
 			s.roster[jid] = e
 			if prev.subscribed() {

@@ -37,7 +37,7 @@ func TestRosterErrorKeepsContacts(t *testing.T) {
 			u := newUnitSession(t)
 			const alice = "alice@example.com"
 			must(t, u.dir.SyncRoster(map[string]presence.RosterItem{alice: {Subscribed: true}}))
-			must(t, u.dir.SetChoice(alice, true, false)) // "opt out"
+			must(t, u.dir.SetChoice(alice, true, 0)) // "opt out"
 			u.rosterID = "r1"
 			err := u.receive(t, tc.answer)
 			if err == nil || !strings.Contains(err.Error(), "roster") {

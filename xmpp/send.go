@@ -31,9 +31,10 @@ func presenceTo(to, typ string) string {
 }
 
 // ownPresence is the watcher's availability. <show>chat</show> says it
-// takes chat commands; priority 0 lets messages to its bare JID reach it.
+// takes chat commands; priority 0 lets messages to its bare JID reach it;
+// its capabilities ask for PEP notifications (see caps.go).
 func ownPresence() string {
-	return "<presence><show>chat</show><priority>0</priority></presence>"
+	return "<presence><show>chat</show><priority>0</priority>" + capsElement + "</presence>"
 }
 
 // unavailable ends the session's presence, also in every room (RFC 6121
@@ -68,11 +69,10 @@ func iqError(id, to, errType, condition string) string {
 	return iq("error", id, to, "<error type='"+errType+"'><"+condition+" xmlns='"+nsStanzas+"'/></error>")
 }
 
-// discoInfo answers XEP-0030 queries: an automated client that answers pings.
-func discoInfo(id, to string) string {
-	return iq("result", id, to, "<query xmlns='"+nsDiscoInfo+"'>"+
-		"<identity category='client' type='bot' name='badges'/>"+
-		"<feature var='"+nsDiscoInfo+"'/><feature var='"+nsPing+"'/></query>")
+// discoInfo answers XEP-0030 queries, also for the node of the watcher's
+// capabilities (XEP-0115 6.2).
+func discoInfo(id, to, node string) string {
+	return iq("result", id, to, discoInfoPayload(node))
 }
 
 // mucJoin enters a room without its history (XEP-0045 7.2.1, 7.2.14).

@@ -43,6 +43,12 @@ type session struct {
 
 	across *runState // what outlives the session; owned by Run's goroutine
 
+	// Rich presence: the requests outstanding, the resources waiting for
+	// the answer about their capabilities, the contacts seen online.
+	reqs     requests
+	capsWait map[string][]resKey
+	online   map[string]bool
+
 	rooms  map[string]*room
 	rejoin chan string          // rooms whose rejoin timer fired
 	done   chan struct{}        // closed when run ends, for those timers
@@ -56,6 +62,8 @@ type runState struct {
 	// leaving holds the contacts who unsubscribed and whose roster removal
 	// the server has not confirmed yet (see onUnsubscribe).
 	leaving map[string]struct{}
+	// rich is what contacts published of themselves (see rich.go).
+	rich richState
 }
 
 func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState) *session {
@@ -68,6 +76,12 @@ func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState)
 		rejoin: make(chan string, len(cfg.Rooms)),
 		done:   make(chan struct{}),
 		hinted: make(map[string]time.Time),
+
+		capsWait: make(map[string][]resKey),
+		online:   make(map[string]bool),
+	}
+	if across.rich.contacts == nil {
+		across.rich = newRichState()
 	}
 	for _, r := range cfg.Rooms {
 		s.rooms[r] = &room{jid: r, nick: cfg.RoomNick, count: -1, occupants: make(map[string]struct{}),
@@ -112,6 +126,8 @@ func (s *session) run(ctx context.Context) error {
 	}
 	keepalive := time.NewTicker(s.cfg.PingInterval)
 	defer keepalive.Stop()
+	sweep := time.NewTicker(requestSweep)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -128,6 +144,10 @@ func (s *session) run(ctx context.Context) error {
 				if err := s.ping(); err != nil {
 					return err
 				}
+			}
+		case now := <-sweep.C:
+			if err := s.expireRequests(now); err != nil {
+				return err
 			}
 		case jid := <-s.rejoin:
 			if err := s.rejoinRoom(jid); err != nil {
@@ -172,12 +192,13 @@ func (s *session) handle(st *stanza) error {
 
 // maybeEndSync ends the initial sync once the roster and the answer to the
 // sync ping are both in.
-func (s *session) maybeEndSync() {
+func (s *session) maybeEndSync() error {
 	if s.synced || s.roster == nil || !s.ponged {
-		return
+		return nil
 	}
 	s.synced = true
 	s.sink.EndSync(presence.Domain(s.bare))
 	s.ready()
 	s.log.Info("xmpp: synced", "contacts", len(s.roster), "rooms", len(s.rooms))
+	return s.syncRich()
 }

@@ -1,6 +1,10 @@
 package xmpp
 
-import "badges/presence"
+import (
+	"time"
+
+	"badges/presence"
+)
 
 // Sink receives what the watcher learns. *presence.Directory implements it;
 // the watcher calls it from one goroutine at a time.
@@ -28,8 +32,19 @@ type Sink interface {
 	// SetRoom publishes the occupant count of a room.
 	SetRoom(room string, occupants int)
 	// SetChoice records a user's choices; Record reads them back.
-	SetChoice(jid string, optOut, hideMessage bool) error
+	SetChoice(jid string, optOut bool, hidden presence.FieldSet) error
 	Record(jid string) (presence.Record, bool)
+	// Share is what the operator serves at all of what users publish.
+	Share() presence.FieldSet
+	// SetProfile records what a contact publishes of itself (PEP items,
+	// vCard), the whole of it each time.
+	SetProfile(jid string, p presence.Profile)
+	// SetDevice records the client type of one resource once its
+	// capabilities are verified.
+	SetDevice(jid, resource, device string)
+	// SetLastActivity records when a contact with no resource online was
+	// last active (XEP-0012).
+	SetLastActivity(jid string, at time.Time)
 	// Forget makes a JID invisible and deletes what is stored of it.
 	Forget(jid string) error
 }

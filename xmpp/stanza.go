@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"mellium.im/xmpp/disco"
+
 	"badges/presence"
 )
 
@@ -37,8 +39,18 @@ type stanza struct {
 
 	Roster *rosterQuery `xml:"jabber:iq:roster query"`
 	Ping   *struct{}    `xml:"urn:xmpp:ping ping"`
-	Disco  *struct{}    `xml:"http://jabber.org/protocol/disco#info query"`
-	Other  []element    `xml:",any"`
+	Disco  *disco.Info  `xml:"http://jabber.org/protocol/disco#info query"`
+
+	// Rich presence (docs/API.md#rich-presence).
+	Caps        *capsXML        `xml:"http://jabber.org/protocol/caps c"`
+	Idle        *idleXML        `xml:"urn:xmpp:idle:1 idle"`
+	VCardUpdate *vcardUpdateXML `xml:"vcard-temp:x:update x"`
+	Event       *pubsubEvent    `xml:"http://jabber.org/protocol/pubsub#event event"`
+	PubSub      *pubsubQuery    `xml:"http://jabber.org/protocol/pubsub pubsub"`
+	VCard       *vcardXML       `xml:"vcard-temp vCard"`
+	Last        *lastXML        `xml:"jabber:iq:last query"`
+
+	Other []element `xml:",any"`
 }
 
 // langText is a child that may appear once per language (RFC 6120 8.3.3).

@@ -10,9 +10,11 @@ import (
 // maxStanzaBytes bounds the bytes read for one top-level element, give or
 // take the decoder's read-ahead of a few KiB. It must
 // exceed what any server lets through (RFC 6120 13.12 asks for at least
-// 10000 bytes; Prosody's default c2s limit is 256 KiB) and it keeps a broken
-// or hostile peer from growing the watcher's memory without end.
-const maxStanzaBytes = 1 << 20
+// 10000 bytes; Prosody's default c2s limit is 256 KiB) and a picture of
+// avatar.MaxBytes in base64 (4/3 of it) with its stanza, so that one too
+// large is refused by its size rather than by the connection; it keeps a
+// broken or hostile peer from growing the watcher's memory without end.
+const maxStanzaBytes = 2 << 20
 
 // errStreamClosed reports that the server ended the stream.
 var errStreamClosed = errors.New("server closed the stream")

@@ -56,6 +56,7 @@ func (s *session) onUnsubscribe(jid, typ string) error {
 	if err := s.sink.Forget(jid); err != nil {
 		s.log.Error("xmpp: forget a contact", "jid", jid, "err", err)
 	}
+	s.forgetRich(jid)
 	if _, known := s.roster[jid]; !known {
 		return nil
 	}

@@ -74,7 +74,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	w.log.Info("xmpp: watcher starting", "config", w.cfg)
 	bo := backoff{base: w.cfg.BackoffBase, cap: w.cfg.BackoffCap}
-	rs := &runState{leaving: make(map[string]struct{})}
+	rs := &runState{leaving: make(map[string]struct{}), rich: newRichState()}
 	for {
 		began := time.Now()
 		synced, err := w.once(ctx, rs)

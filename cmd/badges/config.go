@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"badges/presence"
 )
 
 // Config is the whole configuration of docs/API.md#configuration, validated and
@@ -26,8 +28,9 @@ type Config struct {
 	Rooms         []string // MUC rooms the watcher joins, normalised
 	RoomNick      string   // the watcher's nickname in Rooms
 
-	StaleAfter   time.Duration // how long the watcher may be disconnected before XMPP statuses turn unknown
-	ShowMessages bool          // whether status texts are served at all
+	StaleAfter   time.Duration     // how long the watcher may be disconnected before XMPP statuses turn unknown
+	ShowMessages bool              // whether status texts are served at all
+	Share        presence.FieldSet // what is served of what users publish; -show-messages=false takes out the message
 
 	APIKeys     []string      // secret; write API keys in the raw syntax of docs/API.md#writing-presence
 	TokenSecret string        // secret; HMAC key of user tokens and signed URLs; empty disables both
@@ -88,6 +91,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("room-nick", c.RoomNick),
 		slog.Duration("stale-after", c.StaleAfter),
 		slog.Bool("show-messages", c.ShowMessages),
+		slog.String("share", c.Share.String()),
 		logText("api-keys", c.APIKeys...),
 		logText("token-secret", c.TokenSecret),
 		slog.Duration("token-ttl", c.TokenTTL),

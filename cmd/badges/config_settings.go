@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"badges/presence"
 	"badges/xmpp"
 )
 
@@ -104,6 +105,12 @@ var settings = []setting{
 	{name: "show-messages", kind: kindBool, def: "true",
 		usage: "serve status texts at all",
 		apply: func(c *Config, v value) (err error) { c.ShowMessages, err = parseBool(v.text); return }},
+	{name: "share", kind: kindList, def: "message,name,avatar,tune,mood,activity,devices,idle",
+		usage: "comma-separated `fields` served of what users publish (message name avatar tune mood activity devices idle, all, none)",
+		apply: func(c *Config, v value) (err error) {
+			c.Share, err = presence.ParseFieldSet(strings.Join(v.items, ","))
+			return
+		}},
 	{name: "api-keys", kind: kindKeys, secret: true,
 		usage: "`keys` for the write API, separated by spaces or newlines, NOT commas:\n" +
 			"a key's own syntax contains commas: KEY or KEY:domain=a.example,b.example:regex=^/api/v1/presence/\n" +

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"badges/avatar"
 	"badges/cluster"
 	"badges/presence"
 	"badges/store"
@@ -39,7 +40,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log.Info("starting", "version", version, "config", cfg)
 
 	hub := presence.NewMemHub()
-	dopt := presence.DirectoryOptions{StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages}
+	dopt := presence.DirectoryOptions{StaleAfter: cfg.StaleAfter, ShowMessages: cfg.ShowMessages, Share: cfg.Share}
 	var dir *presence.Directory
 	var shared *cluster.Store
 	var rdb redis.UniversalClient
@@ -69,7 +70,9 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer dir.Close()
 
-	w, err := newWatcher(cfg, dir, log)
+	// Rendered pictures get an eighth of -cache-bytes, beside the web's.
+	avatars := avatar.NewStore(max(cfg.CacheBytes/8, avatar.DefaultCacheBytes/8))
+	w, err := newWatcher(cfg, dir, avatars, log)
 	if err != nil {
 		return usageError{err}
 	}
@@ -90,6 +93,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	opts.Avatars = avatars
 	opts.Ready = func() string {
 		if w != nil && !w.Connected() {
 			return "xmpp watcher not connected"

@@ -19,7 +19,7 @@ var _ watcher = (*xmpp.Watcher)(nil)
 
 // newWatcher builds the XMPP watcher from the configuration, or returns nil
 // when -xmpp-jid is empty (badges then serves HTTP-pushed presence only).
-func newWatcher(cfg Config, dir *presence.Directory, log *slog.Logger) (watcher, error) {
+func newWatcher(cfg Config, dir *presence.Directory, avatars xmpp.Avatars, log *slog.Logger) (watcher, error) {
 	if cfg.XMPPJID == "" {
 		return nil, nil
 	}
@@ -35,6 +35,7 @@ func newWatcher(cfg Config, dir *presence.Directory, log *slog.Logger) (watcher,
 		Rooms:        cfg.Rooms,
 		RoomNick:     cfg.RoomNick,
 		Logger:       log.With("component", "xmpp"),
+		Avatars:      avatars,
 	}, dir)
 	if err != nil {
 		return nil, fmt.Errorf("xmpp watcher: %w", err)

@@ -13,13 +13,19 @@ import (
 // shown. Both are closed when the test ends.
 func Directory(t testing.TB) (*Recorder, *presence.Directory) {
 	t.Helper()
+	return DirectoryWith(t, presence.DirectoryOptions{ShowMessages: true})
+}
+
+// DirectoryWith is Directory configured by opt.
+func DirectoryWith(t testing.TB, opt presence.DirectoryOptions) (*Recorder, *presence.Directory) {
+	t.Helper()
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	hub := NewRecorder(presence.NewMemHub())
-	dir, err := presence.NewDirectory(hub, st, presence.DirectoryOptions{ShowMessages: true})
+	dir, err := presence.NewDirectory(hub, st, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	goxmpp "github.com/xmppo/go-xmpp"
@@ -37,6 +39,11 @@ type Client struct {
 	ended  chan struct{} // closed when the receive loop ends
 	closed bool
 	pings  int
+	iqs    int
+
+	discoMu sync.Mutex
+	disco   string // the children of this client's disco#info answer
+	discoN  atomic.Int64
 }
 
 // Connect logs in as jid with the given resource. The library sends an
@@ -81,6 +88,9 @@ func (c *Client) receive() {
 		case goxmpp.Chat:
 			s = Stanza{Kind: "message", From: v.Remote, Type: v.Type, Body: v.Text}
 		case goxmpp.IQ:
+			if v.Type == "get" && c.answerDisco(v) {
+				continue
+			}
 			s = Stanza{Kind: "iq", From: v.From, Type: v.Type, ID: v.ID}
 		case goxmpp.DiscoResult: // the library's form of a disco#info result
 			s = Stanza{Kind: "iq", From: v.From, Type: "result", ID: v.ID}
@@ -214,4 +224,82 @@ func esc(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder does not fail
 	return b.String()
+}
+
+// SetDiscoInfo sets what the client answers to disco#info (XEP-0030), for
+// any node: the <identity/> and <feature/> elements, as XML.
+func (c *Client) SetDiscoInfo(children string) {
+	c.discoMu.Lock()
+	defer c.discoMu.Unlock()
+	c.disco = children
+}
+
+// answerDisco answers a disco#info get, once SetDiscoInfo was called.
+func (c *Client) answerDisco(v goxmpp.IQ) bool {
+	var q struct {
+		XMLName xml.Name
+		Node    string `xml:"node,attr"`
+	}
+	if xml.Unmarshal(v.Query, &q) != nil || q.XMLName.Space != "http://jabber.org/protocol/disco#info" {
+		return false
+	}
+	c.discoMu.Lock()
+	children := c.disco
+	c.discoMu.Unlock()
+	if children == "" {
+		return false
+	}
+	node := ""
+	if q.Node != "" {
+		node = " node='" + esc(q.Node) + "'"
+	}
+	_ = c.SendRaw("<iq type='result' id='" + esc(v.ID) + "' to='" + esc(v.From) + "'><query xmlns='http://jabber.org/protocol/disco#info'" +
+		node + ">" + children + "</query></iq>")
+	c.discoN.Add(1) // after the answer is on its way: see DiscoAnswers
+	return true
+}
+
+// DiscoAnswers counts the disco#info queries the client answered; each
+// answer was sent before the count grew.
+func (c *Client) DiscoAnswers() int64 { return c.discoN.Load() }
+
+// Request sends an IQ set or get with payload (XML) to to ("" for the
+// account itself) and waits for its answer, which it returns.
+func (c *Client) Request(typ, to, payload string, timeout time.Duration) Stanza {
+	c.t.Helper()
+	c.iqs++
+	id := "req-" + strconv.Itoa(c.iqs)
+	toAttr := ""
+	if to != "" {
+		toAttr = " to='" + esc(to) + "'"
+	}
+	if err := c.SendRaw("<iq type='" + esc(typ) + "' id='" + id + "'" + toAttr + ">" + payload + "</iq>"); err != nil {
+		c.t.Fatalf("testenv: %s: request: %v", c.JID, err)
+	}
+	return c.Await(timeout, "answer to "+id, func(s Stanza) bool { return s.Kind == "iq" && s.ID == id })
+}
+
+// Publish publishes one PEP item (XEP-0163) of node with id and payload
+// (XML) and fails the test unless the server accepts it.
+func (c *Client) Publish(node, id, payload string, timeout time.Duration) {
+	c.t.Helper()
+	item := "<item>"
+	if id != "" {
+		item = "<item id='" + esc(id) + "'>"
+	}
+	ans := c.Request("set", "", "<pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='"+esc(node)+"'>"+
+		item+payload+"</item></publish></pubsub>", timeout)
+	if ans.Type != "result" {
+		c.t.Fatalf("testenv: %s: publish to %s refused", c.JID, node)
+	}
+}
+
+// Retract retracts the item id of node, notifying subscribers.
+func (c *Client) Retract(node, id string, timeout time.Duration) {
+	c.t.Helper()
+	ans := c.Request("set", "", "<pubsub xmlns='http://jabber.org/protocol/pubsub'><retract node='"+esc(node)+
+		"' notify='true'><item id='"+esc(id)+"'/></retract></pubsub>", timeout)
+	if ans.Type != "result" {
+		c.t.Fatalf("testenv: %s: retract from %s refused", c.JID, node)
+	}
 }

@@ -162,7 +162,11 @@ func StartProsodyWith(t T, opt ProsodyOptions) *Prosody {
 // for mod_webpresence, plain authentication allowed so tests can also run
 // without TLS.
 func (p *Prosody) config(ports []int, opt ProsodyOptions) string {
-	httpPorts, modules := "", `"roster"; "saslauth"; "tls"; "disco"; "ping"; "posix";`
+	// Rich presence: PEP, vCards and last activity. The main domain
+	// mirrors vCards to PEP (vcard_legacy, as Prosody's default setups
+	// do); the other keeps them apart (vcard), so that XEP-0153 pictures
+	// are tested on their own.
+	httpPorts, modules := "", `"roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "pep"; "lastactivity";`
 	if opt.WebPresence {
 		httpPorts = strconv.Itoa(ports[2])
 		modules += ` "http"; "webpresence";`
@@ -192,8 +196,12 @@ password_hash = %[12]q
 storage = "internal"
 log = { info = %[8]q; }
 
+c2s_stanza_size_limit = 4 * 1024 * 1024 -- room for pictures over the 1 MiB badges takes
+
 VirtualHost %[9]q
+	modules_enabled = { %[14]s "vcard_legacy"; }
 VirtualHost %[10]q
+	modules_enabled = { %[14]s "vcard"; }
 Component %[11]q "muc"
 `, filepath.Join(p.dir, "prosody.pid"), filepath.Join(p.dir, "data"), filepath.Join(p.dir, "certs"),
 		filepath.Join(p.dir, "certs", "localhost.crt"), filepath.Join(p.dir, "certs", "localhost.key"),

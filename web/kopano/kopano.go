@@ -137,6 +137,9 @@ type kopanoUserStatus struct {
 	UserID string       `json:"user_id"`
 	XMPP   kopanoSource `json:"xmpp"`
 	Spreed kopanoSource `json:"spreed"`
+	// Rich presence, beside the sources: kopano clients pass over members
+	// they do not know (docs/API.md#rich-presence).
+	presence.DetailsJSON
 }
 
 // kopanoAnswer is the body of a read's answer.
@@ -304,9 +307,11 @@ func (s *Handler) writeKopanoRead(w http.ResponseWriter, r *http.Request, call k
 // visibility hides it from this reader.
 func (s *Handler) kopanoRead(t kopanoTarget, owner string) kopanoUserStatus {
 	out := kopanoUserStatus{UserID: t.userID, XMPP: kopanoUnavailable, Spreed: kopanoUnavailable}
-	if _, visible := s.vis.Read(presence.JIDTopic(t.jid), t.sig); !visible && t.jid != owner {
+	e, visible := s.vis.Read(presence.JIDTopic(t.jid), t.sig)
+	if !visible && t.jid != owner {
 		return out
 	}
+	out.DetailsJSON = presence.NewDetailsJSON(e.Presence.Details, t.jid)
 	src := s.dir.Sources(t.jid)
 	if x, ok := src[presence.SourceXMPP]; ok {
 		out.XMPP = kopanoSource{Status: string(x.Status.State()), Message: x.Message}

@@ -167,7 +167,7 @@ func TestKopanoReadsBothSources(t *testing.T) {
 		t.Errorf("GET = %s", body)
 	}
 	// A user who hid their status text has it left out of every source.
-	if err := f.dir.SetChoice("alice@example.com", false, true); err != nil {
+	if err := f.dir.SetChoice("alice@example.com", false, presence.FieldSet(presence.FieldMessage)); err != nil {
 		t.Fatal(err)
 	}
 	_, body = f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
@@ -184,7 +184,8 @@ func TestKopanoInvisibleLikeNonexistent(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.online(t, "hidden@example.com", presence.Available, "hi")
-	if err := f.dir.SetChoice("hidden@example.com", true, false); err != nil {
+	f.dir.SetProfile("hidden@example.com", presence.Profile{Nick: "Hidden", Mood: &presence.Mood{Value: "sad"}})
+	if err := f.dir.SetChoice("hidden@example.com", true, 0); err != nil {
 		t.Fatal(err)
 	}
 	tok := kopanoToken(testSecret, "carol@example.com", testNow.Unix())
@@ -350,4 +351,23 @@ func FuzzParseKopano(f *testing.F) {
 			}
 		}
 	})
+}
+
+// kopano carries the rich presence beside the sources, what is shared only.
+func TestKopanoDetails(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	f.online(t, "alice@example.com", presence.Available, "hi")
+	f.dir.SetProfile("alice@example.com", presence.Profile{Nick: "Alice", Mood: &presence.Mood{Value: "happy", Text: "sunny"}})
+	tok := kopanoToken(testSecret, "carol@example.com", testNow.Unix())
+	_, body := f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
+	if !strings.Contains(body, `"name":"Alice","mood":{"value":"happy","text":"sunny"}`) {
+		t.Errorf("details missing: %s", body)
+	}
+	if err := f.dir.SetChoice("alice@example.com", false, presence.FieldSet(presence.FieldMood)); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.request(t, "GET", "/api/kopano", kopanoBody(tok, "alice@example.com"), nil)
+	if strings.Contains(body, `"mood"`) || !strings.Contains(body, `"name":"Alice"`) {
+		t.Errorf("hidden mood: %s", body)
+	}
 }

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"badges/avatar"
+	"badges/presence"
+)
+
+// Avatars is what the avatar route needs of the picture store.
+type Avatars interface {
+	// Image returns picture id at size pixels; false if it is not held.
+	Image(id string, size int) ([]byte, bool)
+	// Placeholder returns the picture of a JID without one.
+	Placeholder(jid string, size int) []byte
+}
+
+var _ Avatars = (*avatar.Store)(nil)
+
+// handleAvatar serves GET /avatar/{jid}.png?size=16..512
+// (docs/API.md#rich-presence): the user's picture re-encoded, or the
+// placeholder, which depends on the JID alone, for a JID without a picture,
+// one that hides it and one nobody may see, exactly as for one that does
+// not exist.
+func (s *Server) handleAvatar(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
+	base, ok := strings.CutSuffix(r.PathValue("file"), ".png")
+	if !ok {
+		writeError(w, http.StatusNotFound, "not found: use /avatar/{jid}.png")
+		return
+	}
+	t, err := s.names.topic(presence.KindJID, base)
+	if err != nil {
+		writeError(w, statusOf(err), "invalid JID")
+		return
+	}
+	size := avatar.DefaultSize
+	if v := r.URL.Query().Get("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < avatar.MinSize || n > avatar.MaxSize {
+			writeError(w, http.StatusBadRequest, "size must be an integer from 16 to 512")
+			return
+		}
+		size = n
+	}
+	sig := ""
+	if s.vis.Signed() {
+		sig = sigOf(r)
+	}
+	if id := s.vis.Entry(t, sig).Presence.Details.AvatarID; id != "" {
+		if body, ok := s.avatars.Image(id, size); ok {
+			writeCached(w, r, http.StatusOK, typePNG, `"a`+strconv.Itoa(size)+"-"+id+`"`, body)
+			return
+		}
+	}
+	body := s.avatars.Placeholder(t.Name, size)
+	writeCached(w, r, http.StatusOK, typePNG, presence.ETag(body), body)
+}
