@@ -23,6 +23,8 @@ import (
 // time.
 const (
 	leaseTTL = "2s"
+	// expiryClaim is short, so that proving no second expiry is quick.
+	expiryClaim = time.Second
 	// takeover is docs/API.md#storage-and-scale's bound for another replica
 	// to hold the watcher and let changes flow after the holder died.
 	takeover = 15 * time.Second
@@ -44,7 +46,7 @@ type cluster struct {
 func startCluster(t *testing.T, n int, withXMPP bool) *cluster {
 	t.Helper()
 	c := &cluster{t: t, redis: testenv.StartRedis(t)}
-	c.args = []string{"-redis", c.redis.URL, "-lease-ttl", leaseTTL}
+	c.args = []string{"-redis", c.redis.URL, "-lease-ttl", leaseTTL, "-expiry-claim", expiryClaim.String()}
 	if withXMPP {
 		c.xmpp = testenv.StartProsody(t)
 		const pw = "e2e-password"
@@ -258,7 +260,7 @@ func TestReplicasShareChanges(t *testing.T) {
 	for _, w := range cws {
 		w.await(t, changeWait, "offline after the ttl", is(presence.Offline))
 	}
-	time.Sleep(7 * time.Second) // past a second claim of the deadline (5 s), were there one
+	time.Sleep(expiryClaim + 2*time.Second) // past a second claim of the deadline, were there one
 	for i, w := range cws {
 		if n := w.count(is(presence.Offline)); n != 1 {
 			t.Errorf("subscriber %d got %d offline frames, want 1: %+v", i, n, w.all())
