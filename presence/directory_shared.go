@@ -85,8 +85,13 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	if st.cur.Status != "" && recordEqual(next.Record, st.base) && presenceEqual(next.Presence, st.cur) {
 		return nil
 	}
+	if d.closed {
+		st.rec = st.base
+		return fmt.Errorf("presence: save %s: %w", jid, errClosed)
+	}
 	base, mine := st.base, next.Record
 	st.committing = true
+	d.flushers.Add(1) // Close waits for the commit to return
 	d.mu.Unlock()
 	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
 		// A retry computes under d.mu again, though no I/O is made.
@@ -110,6 +115,7 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		return view(tmp), true
 	})
 	d.mu.Lock()
+	d.flushers.Done()
 	st.committing = false
 	d.commitDone.Broadcast()
 	// What writers waiting on st changed meanwhile is the difference

@@ -185,3 +185,35 @@ func TestSharedReloadKeepsWhatCameAfterTheSnapshot(t *testing.T) {
 		t.Error("told@ adopted after the snapshot began was forgotten")
 	}
 }
+
+// Close waits for a commit in flight, so that nothing is adopted or
+// published after it returned; a write after Close fails.
+func TestSharedCloseWaitsForTheCommitInFlight(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.gate = make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() { _, err := d.SetHTTP("gina@example.com", Away, "", time.Minute); wrote <- err }()
+	<-g.entered
+	closed := make(chan struct{})
+	go func() { d.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a commit was in flight")
+	case <-time.After(100 * time.Millisecond):
+	}
+	g.mu.Lock()
+	close(g.gate)
+	g.gate = nil
+	g.mu.Unlock()
+	<-closed
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetHTTP("gina@example.com", DND, "", time.Minute); err == nil {
+		t.Fatal("a write after Close succeeded")
+	}
+}

@@ -328,10 +328,15 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 		for st.committing {
 			d.commitDone.Wait()
 		}
+		if d.closed {
+			return pendingWrite{err: errClosed}
+		}
 		st.committing = true
+		d.flushers.Add(1) // Close waits for the removal to return
 		d.mu.Unlock()
 		err := d.shared.Remove(jid)
 		d.mu.Lock()
+		d.flushers.Done()
 		st.committing = false
 		d.commitDone.Broadcast()
 		if err != nil {
