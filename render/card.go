@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"badges/avatar"
 	"badges/idn"
 	"badges/presence"
 )
@@ -58,10 +59,15 @@ type Avatar struct {
 	PNG []byte
 }
 
-// maxCardAvatar bounds the avatar embedded in a card, so that the SVG stays
-// under 64 KiB with room for everything else; a larger one is replaced by
-// the placeholder.
-const maxCardAvatar = 40 << 10
+// MaxCardAvatar bounds the PNG bytes of the avatar embedded in a card, so
+// that the SVG stays under 64 KiB with room for everything else; a larger
+// one is replaced by the placeholder. CardAvatarSizes are the edges, best
+// first, at which to offer a picture so that it fits.
+const MaxCardAvatar = 40 << 10
+
+// CardAvatarSizes: an SVG card's circle is 80 CSS pixels, shown on dense
+// screens too.
+var CardAvatarSizes = []int{96, 80, 64, 48}
 
 // Profile is what a card shows of one JID. Every field but JID and Status
 // may be empty; an empty field is a line left out.
@@ -92,8 +98,7 @@ type cardSpec struct {
 	tune     string
 	mood     string
 	details  string // devices and idle or last seen
-	initials string // the placeholder's, when there is no avatar
-	avatarBg Color  // the placeholder's colour
+	owner    string // the JID the placeholder is drawn from
 	avatarID string // "" for the placeholder
 }
 
@@ -130,21 +135,21 @@ func newCardSpec(p Profile, now time.Time, th Theme) (cardSpec, []byte) {
 		}
 	}
 	// The placeholder stands in also for an avatar that fails to decode.
-	s.initials, s.avatarBg = placeholderLook(p.JID)
+	s.owner = p.JID
 	return s, avatar
 }
 
 // bytes is what the spec's strings hold, for the cache's weight.
 func (s cardSpec) bytes() int {
 	return len(s.title) + len(s.jid) + len(s.word) + len(s.message) + len(s.tune) + len(s.mood) +
-		len(s.details) + len(s.initials) + len(s.avatarID)
+		len(s.details) + len(s.owner) + len(s.avatarID)
 }
 
 // usableAvatar reports whether b may be a PNG small enough to embed: it is
 // checked by its signature here, on every answer, and decoded only when
 // the card is drawn (decodableAvatar).
 func usableAvatar(b []byte) bool {
-	return len(b) > 0 && len(b) <= maxCardAvatar && bytes.HasPrefix(b, pngSignature)
+	return len(b) > 0 && len(b) <= MaxCardAvatar && bytes.HasPrefix(b, pngSignature)
 }
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
@@ -352,13 +357,15 @@ func (l *cardLayout) accessibleText() string {
 	return joinNonEmpty("; ", title+": "+status, tune, l.mood, l.details)
 }
 
-// avatarImage decodes the embedded avatar, or paints the placeholder, at
-// edge pixels square.
-func (l *cardLayout) avatarImage(avatar []byte, edge int) image.Image {
-	if avatar != nil {
-		if img, err := png.Decode(bytes.NewReader(avatar)); err == nil {
-			return img
-		}
+// avatarImage decodes the embedded avatar, or the placeholder that
+// /avatar serves (avatar.Placeholder), at edge pixels square.
+func (l *cardLayout) avatarImage(pic []byte, edge int) image.Image {
+	if pic == nil {
+		pic = avatar.Placeholder(l.owner, edge)
 	}
-	return placeholderImage(l.initials, l.avatarBg, edge)
+	img, err := png.Decode(bytes.NewReader(pic))
+	if err != nil {
+		img, _ = png.Decode(bytes.NewReader(avatar.Placeholder(l.owner, edge)))
+	}
+	return img
 }

@@ -1,12 +1,16 @@
 package render
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+
+	"badges/avatar"
+)
 
 // svg writes the card. Its colours are classes set by one style sheet
 // inside it, so that theme auto can switch them by prefers-color-scheme;
 // the avatar is a data: URI. Nothing in it points outside it.
-func (l *cardLayout) svg(avatar []byte) []byte {
-	w := &svgWriter{b: make([]byte, 0, 3072+base64.StdEncoding.EncodedLen(len(avatar)))}
+func (l *cardLayout) svg(pic []byte) []byte {
+	w := &svgWriter{b: make([]byte, 0, 3072+base64.StdEncoding.EncodedLen(len(pic)))}
 	aria := l.accessibleText()
 	w.raw(`<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" viewBox="0 0 400 120" role="img" aria-label="`)
 	w.esc(aria)
@@ -23,7 +27,7 @@ func (l *cardLayout) svg(avatar []byte) []byte {
 		svgPalette(w, l.theme.palette())
 	}
 	w.raw(`</style><rect class="c" x=".5" y=".5" width="399" height="119" rx="10"/>`)
-	l.svgAvatar(w, avatar)
+	l.svgAvatar(w, pic)
 	w.raw(`<circle cx="`)
 	w.num(cardColumn + statusDot/2.0)
 	w.raw(`" cy="`)
@@ -54,24 +58,20 @@ func svgPalette(w *svgWriter, p cardPalette) {
 		`}.m{fill:` + p.muted.String() + `}`)
 }
 
-// svgAvatar writes the avatar, clipped to a circle, or the placeholder.
-func (l *cardLayout) svgAvatar(w *svgWriter, avatar []byte) {
-	if avatar != nil {
-		w.raw(`<clipPath id="a"><circle cx="60" cy="60" r="40"/></clipPath><image x="20" y="20" width="80" height="80" preserveAspectRatio="xMidYMid slice" clip-path="url(#a)" href="data:image/png;base64,`)
-		w.b = base64.StdEncoding.AppendEncode(w.b, avatar)
-		w.raw(`"/>`)
-		return
+// svgAvatar writes the avatar, or the placeholder that /avatar serves
+// (avatar.Placeholder), clipped to a circle.
+func (l *cardLayout) svgAvatar(w *svgWriter, pic []byte) {
+	if pic == nil {
+		pic = avatar.Placeholder(l.owner, svgAvatarPixels)
 	}
-	w.raw(`<circle cx="60" cy="60" r="40" fill="`)
-	w.raw(l.avatarBg.String())
+	w.raw(`<clipPath id="a"><circle cx="60" cy="60" r="40"/></clipPath><image x="20" y="20" width="80" height="80" preserveAspectRatio="xMidYMid slice" clip-path="url(#a)" href="data:image/png;base64,`)
+	w.b = base64.StdEncoding.AppendEncode(w.b, pic)
 	w.raw(`"/>`)
-	t := placeholderText(l.initials, avatarSize)
-	t.x += cardPad
-	t.y += cardPad
-	w.raw(`<g font-family="` + fontFamily + `" text-anchor="middle">`)
-	svgCardText(w, &t, "")
-	w.raw(`</g>`)
 }
+
+// svgAvatarPixels is the edge of the picture an SVG card embeds: the
+// circle is 80 CSS pixels, and dense screens show more.
+const svgAvatarPixels = 96
 
 // svgCardText writes one text at its measured width, like a badge's.
 func svgCardText(w *svgWriter, t *textBox, class string) {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"image"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"badges/avatar"
 	"badges/presence"
 )
 
@@ -219,7 +221,7 @@ func TestCardWordsFollowTime(t *testing.T) {
 // A picture that is not a PNG, or too large, gives the placeholder.
 func TestCardRejectsBadAvatar(t *testing.T) {
 	unknown := Card(Profile{JID: "bob@example.com", Status: "unknown"}, cardNow, ThemeAuto, 1, SVG)
-	for _, bad := range [][]byte{[]byte("GIF89a not a png"), bytes.Repeat([]byte{0}, maxCardAvatar+1)} {
+	for _, bad := range [][]byte{[]byte("GIF89a not a png"), bytes.Repeat([]byte{0}, MaxCardAvatar+1)} {
 		p := Profile{JID: "bob@example.com", Status: "unknown", Avatar: Avatar{ID: "x", PNG: bad}}
 		if got := Card(p, cardNow, ThemeAuto, 1, SVG); !bytes.Equal(got.Body, unknown.Body) {
 			t.Errorf("a bad avatar of %d bytes was embedded", len(bad))
@@ -245,5 +247,14 @@ func TestCardConfusableDomain(t *testing.T) {
 	svg := string(Card(Profile{JID: "ceo@аррӏе.com", Status: presence.Available}, cardNow, ThemeLight, 1, SVG).Body)
 	if strings.Contains(svg, "аррӏе") || !strings.Contains(svg, "ceo@xn--80ak6aa92e.com") {
 		t.Errorf("card shows the confusable form:\n%s", svg)
+	}
+}
+
+// The card's placeholder is the picture /avatar serves, from one function.
+func TestCardPlaceholderIsAvatars(t *testing.T) {
+	svg := Card(Profile{JID: "carol.king@example.com", Status: presence.Unknown}, cardNow, ThemeAuto, 1, SVG).Body
+	want := "data:image/png;base64," + base64.StdEncoding.EncodeToString(avatar.Placeholder("carol.king@example.com", svgAvatarPixels))
+	if !bytes.Contains(svg, []byte(want)) {
+		t.Error("the SVG card does not embed avatar.Placeholder")
 	}
 }

@@ -36,7 +36,8 @@ func Describe(e *presence.Entry, o Options) Description {
 
 // describePresence: label the JID, message the status's word (from words)
 // or, with MessageText, the status text when there is one, with
-// MessageSeen "last seen 3h ago" while offline; colour the
+// MessageTune what is playing, with MessageSeen "last seen 3h ago" while
+// offline; colour the
 // query's per-status colour, else its color=, else the status's.
 func describePresence(p presence.Presence, o Options, words func(presence.Status) string) Description {
 	d := Description{Label: o.label(idn.JID(p.JID)), Message: words(p.Status), Status: p.Status}
@@ -44,6 +45,12 @@ func describePresence(p presence.Presence, o Options, words func(presence.Status
 	case MessageText:
 		if p.Message != "" {
 			d.Message = p.Message
+		}
+	case MessageTune:
+		if t := p.Details.Tune; t != nil {
+			if tune := TuneText(Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}); tune != "" {
+				d.Message = tune
+			}
 		}
 	case MessageSeen:
 		// Worded at o.Now, the answer time (docs/API.md#rich-presence).

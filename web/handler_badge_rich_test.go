@@ -36,3 +36,25 @@ func TestBadgeMessageSeen(t *testing.T) {
 		t.Errorf("a day later: %s", b)
 	}
 }
+
+// message=tune shows what is playing, on the badge and in shields' JSON,
+// and the badge word when nothing is, or when the user hides the tune.
+func TestBadgeMessageTune(t *testing.T) {
+	f := newFixture(t, Options{})
+	const jid = "alice@example.com"
+	f.online(t, jid, presence.Available, "")
+	if _, b := f.do(t, "GET", "/badge/"+jid+".svg?message=tune", nil); !strings.Contains(b, `aria-label="`+jid+`: online"`) {
+		t.Errorf("nothing playing: %s", b)
+	}
+	f.dir.SetProfile(jid, presence.Profile{Tune: &presence.Tune{Artist: "Yes", Title: "Roundabout"}})
+	if _, b := f.do(t, "GET", "/badge/"+jid+".svg?message=tune", nil); !strings.Contains(b, `aria-label="`+jid+`: Yes – Roundabout"`) {
+		t.Errorf("playing: %s", b)
+	}
+	if _, b := f.do(t, "GET", "/shields/"+jid+".json?message=tune", nil); !strings.Contains(b, `"message":"Yes – Roundabout"`) {
+		t.Errorf("shields: %s", b)
+	}
+	mustNil(t, f.dir.SetChoice(jid, false, presence.FieldSet(presence.FieldTune)))
+	if _, b := f.do(t, "GET", "/badge/"+jid+".svg?message=tune", nil); !strings.Contains(b, `aria-label="`+jid+`: online"`) {
+		t.Errorf("hidden tune: %s", b)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"badges/presence"
 	"badges/render"
@@ -32,16 +33,44 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	e := s.vis.Entry(t, sig)
 	q := r.URL.Query()
 	o := options(r.URL.RawQuery, f)
-	img := s.images.render.Card(profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
+	img := s.images.render.Card(s.profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
 	writeImage(w, r, http.StatusOK, img)
 }
 
-// profileOf is what a card shows of p.
-func profileOf(p presence.Presence) render.Profile {
-	return render.Profile{
-		JID:      p.JID,
-		Status:   p.Status,
-		Message:  p.Message,
-		LastSeen: p.LastSeen,
+// profileOf is what a card shows of p: p is already what the reader may
+// see (the visibility path has cleared what the user hides), and the
+// picture is the store's, offered at the largest size that fits the card.
+func (s *Server) profileOf(p presence.Presence) render.Profile {
+	d := p.Details
+	pr := render.Profile{
+		JID:       p.JID,
+		Name:      d.Name,
+		Status:    p.Status,
+		Message:   p.Message,
+		Devices:   d.Devices,
+		IdleSince: d.IdleSince,
+		LastSeen:  p.LastSeen,
 	}
+	if t := d.Tune; t != nil {
+		pr.Tune = render.Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}
+	}
+	if m := d.Mood; m != nil {
+		pr.Mood = render.Mood{Value: m.Value, Text: m.Text}
+	}
+	if a := d.Activity; a != nil {
+		pr.Activity = render.Activity{General: a.General, Specific: a.Specific, Text: a.Text}
+	}
+	if d.AvatarID != "" {
+		for _, size := range render.CardAvatarSizes {
+			body, ok := s.avatars.Image(d.AvatarID, size)
+			if !ok {
+				break
+			}
+			if len(body) <= render.MaxCardAvatar {
+				pr.Avatar = render.Avatar{ID: d.AvatarID + "-" + strconv.Itoa(size), PNG: body}
+				break
+			}
+		}
+	}
+	return pr
 }

@@ -50,17 +50,18 @@ func (s *Server) groupCount(group string) render.GroupCount {
 
 // handleGroupBadge serves GET /group/{group}.svg and .png: "team | 3/12
 // online". Under signed visibility there are no group answers, since the
-// count of a group would tell about members nobody vouched for: a JSON
-// 404, as for the group's dashboard.
+// count of a group would tell about members nobody vouched for: a 404,
+// drawn as an image so that an <img> never breaks
+// (docs/API.md#errors-and-limits).
 func (s *Server) handleGroupBadge(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
-	if s.vis.Signed() {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
 	base, f, ok := render.CutFormat(r.PathValue("file"))
 	if !ok {
 		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		return
+	}
+	if s.vis.Signed() {
+		writeImage(w, r, http.StatusNotFound, s.images.error("not found", r.URL.RawQuery, f))
 		return
 	}
 	group, err := parseGroup(base)

@@ -57,13 +57,18 @@ func TestGroupCounts(t *testing.T) {
 }
 
 // Under signed visibility a group's count would tell about members nobody
-// vouched for: every group answer is 404.
+// vouched for: every group answer is 404, in JSON for the API and as an
+// image, which says so, for the badges.
 func TestGroupSigned(t *testing.T) {
 	f := newFixture(t, Options{Verify: func(presence.Topic, string) bool { return true }})
 	mustNil(t, f.dir.SetRosterItem("a@example.com", presence.RosterItem{Subscribed: true, Groups: []string{"team"}}))
-	for _, path := range []string{"/api/v1/groups/team", "/group/team.svg", "/group/team.png"} {
-		if res, _ := f.do(t, "GET", path, nil); res.StatusCode != http.StatusNotFound {
-			t.Errorf("%s: %d, want 404", path, res.StatusCode)
+	for path, ct := range map[string]string{"/api/v1/groups/team": "application/json", "/group/team.svg": "image/svg+xml", "/group/team.png": "image/png"} {
+		res, body := f.do(t, "GET", path, nil)
+		if res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), ct) {
+			t.Errorf("%s: %d %s, want 404 and %s", path, res.StatusCode, res.Header.Get("Content-Type"), ct)
+		}
+		if ct == "image/svg+xml" && !strings.Contains(body, "not found") {
+			t.Errorf("%s does not say not found: %s", path, body)
 		}
 	}
 }

@@ -121,7 +121,7 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 		if len(e.Presence.Sources) == 0 {
 			continue
 		}
-		cards = append(cards, cardOf(e, s.now()))
+		cards = append(cards, s.cardOf(e, s.now()))
 	}
 	s.dashboard(w, r, group, cards, true)
 }
@@ -146,7 +146,7 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 	if err != nil {
 		return templates.Card{}, err
 	}
-	c := cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
+	c := s.cardOf(s.vis.Entry(presence.Topic{Kind: kind, Name: name}, sig), s.now())
 	c.Sig = sig
 	return c, nil
 }
@@ -154,14 +154,14 @@ func (s *Server) card(kind presence.Kind, raw, sig string) (templates.Card, erro
 // cardOf is the card of a JID or room: its status and words as
 // render.Describe gives them to a badge with default options, and a JID's
 // rich presence (richCard).
-func cardOf(e *presence.Entry, now time.Time) templates.Card {
+func (s *Server) cardOf(e *presence.Entry, now time.Time) templates.Card {
 	d := render.Describe(e, render.Options{})
 	c := templates.Card{Kind: "jid", Name: e.Topic.Name, Display: idn.JID(e.Topic.Name), Status: string(d.Status), Word: d.Message}
 	if e.Topic.Kind == presence.KindRoom {
 		c.Kind = "room"
 	} else {
 		c.Message = e.Presence.Message
-		richCard(&c, e.Presence, now)
+		richCard(&c, e.Presence, s.base, now)
 	}
 	return c
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"badges/presence"
 )
@@ -99,5 +100,27 @@ func TestDashboards(t *testing.T) {
 	signed := newFixture(t, Options{Verify: func(presence.Topic, string) bool { return false }})
 	if res, _ := signed.do(t, "GET", "/dashboard/team", nil); res.StatusCode != 404 {
 		t.Errorf("group dashboard under signed visibility: %d", res.StatusCode)
+	}
+}
+
+// The embed's first view holds the rich presence the reader may see, the
+// picture under the base path; a hidden field is not in the page.
+func TestEmbedRich(t *testing.T) {
+	const jid = "alice@example.com"
+	f := newFixture(t, Options{BasePath: "/presence", Avatars: pictures(t)})
+	f.online(t, jid, presence.Available, "")
+	f.dir.SetResource(jid, "pc", presence.Resource{Status: presence.Available, Changed: time.Now(),
+		IdleSince: time.Now().Add(-5*time.Minute - 10*time.Second)})
+	f.dir.SetProfile(jid, richProfile())
+	_, body := f.do(t, "GET", "/presence/embed/"+jid, nil)
+	for _, want := range []string{`src="/presence/avatar/alice@example.com.png?v=` + redPicture, ">Alice<", ">Roundabout<", ">happy<", "idle for 5 minutes", "data-idle-since=\"20"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("embed lacks %q:\n%s", want, body)
+		}
+	}
+	mustNil(t, f.dir.SetChoice(jid, false, presence.FieldSet(presence.FieldTune).With(presence.FieldAvatar)))
+	_, body = f.do(t, "GET", "/presence/embed/"+jid, nil)
+	if strings.Contains(body, "Roundabout") || strings.Contains(body, "/avatar/") {
+		t.Errorf("hidden tune or picture in the embed:\n%s", body)
 	}
 }
