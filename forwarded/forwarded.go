@@ -113,17 +113,21 @@ func (p Proxies) Origin(remote string, h http.Header) (scheme, host string) {
 	if !peer.IsValid() || !p.Trusted(peer) {
 		return "", ""
 	}
-	// The left-most value is what the first proxy, the client's, saw.
+	// The right-most value is the one the trusted proxy next to us set;
+	// anything left of it came from further away, the client included,
+	// and may be forged.
 	if v := listItems(h.Values("X-Forwarded-Proto")); len(v) > 0 {
-		scheme = cleanScheme(v[0])
+		scheme = cleanScheme(v[len(v)-1])
 	}
 	if v := listItems(h.Values("X-Forwarded-Host")); len(v) > 0 {
-		host = cleanHost(v[0])
+		host = cleanHost(v[len(v)-1])
 	}
 	if scheme != "" || host != "" {
 		return scheme, host
 	}
-	for _, el := range elements(h.Values("Forwarded")) {
+	els := elements(h.Values("Forwarded"))
+	for i := len(els) - 1; i >= 0; i-- {
+		el := els[i]
 		for _, pair := range el {
 			switch pair.key {
 			case "proto":
@@ -137,7 +141,7 @@ func (p Proxies) Origin(remote string, h http.Header) (scheme, host string) {
 			}
 		}
 		if scheme != "" || host != "" {
-			break // only the first element that says something
+			break // only the last element that says something
 		}
 	}
 	return scheme, host

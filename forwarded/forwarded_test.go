@@ -112,14 +112,18 @@ func TestOrigin(t *testing.T) {
 	}{
 		{"untrusted", "192.0.2.1:1", hdr("X-Forwarded-Proto", "https", "X-Forwarded-Host", "badges.example"), "", ""},
 		{"x-forwarded", "127.0.0.1:1", hdr("X-Forwarded-Proto", "HTTPS", "X-Forwarded-Host", "Badges.Example:8443"), "https", "badges.example:8443"},
-		{"first value", "127.0.0.1:1", hdr("X-Forwarded-Proto", "https, http", "X-Forwarded-Host", "a.example, b.example"), "https", "a.example"},
+		// A client may send its own X-Forwarded-*; the proxy next to us
+		// appends, so only the right-most value is the proxy's.
+		{"last value", "127.0.0.1:1", hdr("X-Forwarded-Proto", "https, http", "X-Forwarded-Host", "evil.example, b.example"), "http", "b.example"},
+		{"last header line", "127.0.0.1:1", http.Header{"X-Forwarded-Host": {"evil.example", "b.example"}, "X-Forwarded-Proto": {"http", "https"}}, "https", "b.example"},
 		{"bad scheme", "127.0.0.1:1", hdr("X-Forwarded-Proto", "javascript"), "", ""},
 		{"bad host", "127.0.0.1:1", hdr("X-Forwarded-Host", "evil.example/path"), "", ""},
 		{"host with quote", "127.0.0.1:1", hdr("X-Forwarded-Host", `a"b`), "", ""},
 		{"bad port", "127.0.0.1:1", hdr("X-Forwarded-Host", "a.example:x"), "", ""},
 		{"ipv6 host", "127.0.0.1:1", hdr("X-Forwarded-Host", "[2001:db8::1]:8080"), "", "[2001:db8::1]:8080"},
 		{"forwarded", "127.0.0.1:1", hdr("Forwarded", `for=1.2.3.4;proto=https;host="badges.example"`), "https", "badges.example"},
-		{"forwarded first element", "127.0.0.1:1", hdr("Forwarded", `for=1.2.3.4;proto=https, for=5.6.7.8;proto=http`), "https", ""},
+		{"forwarded last element", "127.0.0.1:1", hdr("Forwarded", `for=1.2.3.4;proto=https, for=5.6.7.8;proto=http`), "http", ""},
+		{"forwarded last element that says", "127.0.0.1:1", hdr("Forwarded", `for=1.2.3.4;proto=http, for=5.6.7.8;host=b.example, for=9.9.9.9`), "", "b.example"},
 		{"nothing", "127.0.0.1:1", http.Header{}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -143,15 +143,6 @@ func (s *scriptSet) add(name string) {
 	*s = append(*s, name)
 }
 
-func (s scriptSet) has(name string) bool {
-	for _, have := range s {
-		if have == name {
-			return true
-		}
-	}
-	return false
-}
-
 // allowed applies UTS #39 5.2 "highly restrictive": one script, or Latin
 // with the scripts written together in Japanese, Chinese or Korean.
 func (s scriptSet) allowed() bool {

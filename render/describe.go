@@ -87,7 +87,14 @@ func describeRoom(r presence.Room, o Options) Description {
 		label = idn.JID(r.Room)
 	}
 	n := max(r.Occupants, 0)
-	d := Description{Label: o.label(label), Message: strconv.Itoa(n) + " online", Status: presence.Available}
+	return countDescription(o.label(label), strconv.Itoa(n)+" online", n, o)
+}
+
+// countDescription is the badge of a count of people online (a room's, a
+// group's): the status of available while n is above 0 and of offline at
+// 0, coloured by that status unless the query's color= says otherwise.
+func countDescription(label, message string, n int, o Options) Description {
+	d := Description{Label: label, Message: message, Status: presence.Available}
 	if n == 0 {
 		d.Status = presence.Offline
 	}

@@ -1,10 +1,6 @@
 package render
 
-import (
-	"strconv"
-
-	"badges/presence"
-)
+import "strconv"
 
 // GroupCount is how many visible members of a roster group are online
 // (docs/API.md#rich-presence).
@@ -36,16 +32,5 @@ func groupSpec(g GroupCount, o Options) spec {
 // unless the query's color= says otherwise.
 func DescribeGroup(g GroupCount, o Options) Description {
 	n, total := max(g.Online, 0), max(g.Total, 0)
-	d := Description{Label: o.label(g.Group), Message: strconv.Itoa(n) + "/" + strconv.Itoa(total) + " online",
-		Status: presence.Available}
-	if n == 0 {
-		d.Status = presence.Offline
-	}
-	if !o.Color.IsZero() {
-		d.Color = o.Color
-	} else {
-		d.ColorName = StatusColorName(d.Status)
-		d.Color = mustColor(d.ColorName)
-	}
-	return d
+	return countDescription(o.label(g.Group), strconv.Itoa(n)+"/"+strconv.Itoa(total)+" online", n, o)
 }

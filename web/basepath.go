@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"badges/web/respond"
 )
 
 // underBase serves the routes under the base path (docs/API.md#deployment):
@@ -26,7 +28,7 @@ func underBase(base string, next http.Handler) http.Handler {
 		case !ok || !strings.HasPrefix(rest, "/") || !clean(rest):
 			// An unclean path would have the mux redirect to its clean
 			// form, which it knows only without the base.
-			writeError(w, http.StatusNotFound, "not found")
+			respond.Error(w, http.StatusNotFound, "not found")
 			return
 		}
 		r2 := new(http.Request)

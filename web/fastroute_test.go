@@ -26,8 +26,8 @@ func TestFastRouteAnswersAsMux(t *testing.T) {
 	if _, isMux := f.srv.fastRoutes(mux).(*http.ServeMux); isMux {
 		t.Fatal("no fast path over the routes")
 	}
-	// As New builds the chain, without the fast path.
-	slow := f.srv.recoverPanics(f.srv.limit(underBase(f.srv.base, fromProxies(forwarded.Proxies{}, false, f.srv.instrument(mux)))))
+	// New's chain, without the fast path.
+	slow := f.srv.chain(forwarded.Proxies{}, mux)
 	for _, method := range []string{"GET", "HEAD", "POST", "PUT"} {
 		for _, target := range []string{
 			"/badge/alice@example.com.svg",

@@ -7,6 +7,7 @@ import (
 
 	"badges/avatar"
 	"badges/presence"
+	"badges/web/respond"
 )
 
 // Avatars is what the avatar route needs of the picture store.
@@ -25,22 +26,22 @@ var _ Avatars = (*avatar.Store)(nil)
 // one that hides it and one nobody may see, exactly as for one that does
 // not exist.
 func (s *Server) handleAvatar(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, ok := strings.CutSuffix(r.PathValue("file"), ".png")
 	if !ok {
-		writeError(w, http.StatusNotFound, "not found: use /avatar/{jid}.png")
+		respond.Error(w, http.StatusNotFound, "not found: use /avatar/{jid}.png")
 		return
 	}
 	t, err := s.names.topic(presence.KindJID, base)
 	if err != nil {
-		writeError(w, statusOf(err), "invalid JID")
+		respond.Error(w, respond.StatusOf(err), "invalid JID")
 		return
 	}
 	size := avatar.DefaultSize
 	if v := r.URL.Query().Get("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < avatar.MinSize || n > avatar.MaxSize {
-			writeError(w, http.StatusBadRequest, "size must be an integer from 16 to 512")
+			respond.Error(w, http.StatusBadRequest, "size must be an integer from 16 to 512")
 			return
 		}
 		size = n
@@ -51,10 +52,10 @@ func (s *Server) handleAvatar(w http.ResponseWriter, r *http.Request) {
 	}
 	if id := s.vis.Entry(t, sig).Presence.Details.AvatarID; id != "" {
 		if body, ok := s.avatars.Image(id, size); ok {
-			writeCached(w, r, http.StatusOK, typePNG, `"a`+strconv.Itoa(size)+"-"+id+`"`, body)
+			respond.Cached(w, r, http.StatusOK, respond.TypePNG, `"a`+strconv.Itoa(size)+"-"+id+`"`, body)
 			return
 		}
 	}
 	body := s.avatars.Placeholder(t.Name, size)
-	writeCached(w, r, http.StatusOK, typePNG, presence.ETag(body), body)
+	respond.Cached(w, r, http.StatusOK, respond.TypePNG, presence.ETag(body), body)
 }

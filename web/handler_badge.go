@@ -5,6 +5,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // handleBadge serves GET /badge/{jid}.svg and .png (docs/API.md#badges-and-images).
@@ -28,10 +29,10 @@ func (s *Server) handleRoomBadge(w http.ResponseWriter, r *http.Request) {
 // never shows as broken: 404 for a name without .svg or .png (no such
 // resource; drawn as SVG), 400 for an invalid JID or room.
 func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, file string, kind imageKind) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, f, ok := render.CutFormat(file)
 	if !ok {
-		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	tk := presence.KindJID
@@ -44,7 +45,7 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, file string,
 		if tk == presence.KindRoom {
 			msg = "invalid room"
 		}
-		writeImage(w, r, statusOf(err), s.images.error(msg, r.URL.RawQuery, f))
+		respond.Image(w, r, respond.StatusOf(err), s.images.error(msg, r.URL.RawQuery, f))
 		return
 	}
 	// Under public visibility no sig matters: the query stays unparsed.
@@ -52,5 +53,5 @@ func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, file string,
 	if s.vis.Signed() {
 		sig = sigOf(r)
 	}
-	writeImage(w, r, http.StatusOK, s.images.image(s.vis.Entry(t, sig), kind, f, r.URL.RawQuery))
+	respond.Image(w, r, http.StatusOK, s.images.image(s.vis.Entry(t, sig), kind, f, r.URL.RawQuery))
 }

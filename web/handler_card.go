@@ -6,6 +6,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // handleCard serves GET /card/{jid}.svg and .png, ?theme=light|dark|auto
@@ -15,15 +16,15 @@ import (
 // ETag, change when the words do. A JID the reader may not see gets the
 // card of a JID that does not exist, byte for byte.
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, f, ok := render.CutFormat(r.PathValue("file"))
 	if !ok {
-		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	t, err := s.names.topic(presence.KindJID, base)
 	if err != nil {
-		writeImage(w, r, statusOf(err), s.images.error("invalid JID", r.URL.RawQuery, f))
+		respond.Image(w, r, respond.StatusOf(err), s.images.error("invalid JID", r.URL.RawQuery, f))
 		return
 	}
 	sig := ""
@@ -34,7 +35,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	o := options(r.URL.RawQuery, f)
 	img := s.images.render.Card(s.profileOf(e.Presence), s.now(), render.ParseTheme(q.Get("theme")), o.Scale, f)
-	writeImage(w, r, http.StatusOK, img)
+	respond.Image(w, r, http.StatusOK, img)
 }
 
 // profileOf is what a card shows of p: p is already what the reader may

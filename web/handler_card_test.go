@@ -41,7 +41,7 @@ func TestCardRoute(t *testing.T) {
 	if res, _ := f.do(t, "GET", "/card/"+jid+".svg?theme=dark", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
 		t.Errorf("revalidation: %d, want 304", res.StatusCode)
 	}
-	if res, _ := f.do(t, "GET", "/card/"+jid+".png", nil); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != typePNG {
+	if res, _ := f.do(t, "GET", "/card/"+jid+".png", nil); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != respond.TypePNG {
 		t.Errorf("PNG card: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 

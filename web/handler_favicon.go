@@ -5,6 +5,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // favicon is /favicon.ico, drawn once: browsers ask for it on every page,
@@ -24,7 +25,7 @@ func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", cacheFavicon)
 	h.Set("ETag", faviconETag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if etagMatches(r.Header.Get("If-None-Match"), faviconETag) {
+	if respond.ETagMatches(r.Header.Get("If-None-Match"), faviconETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

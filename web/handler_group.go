@@ -9,6 +9,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // maxGroupName bounds a roster group's name in a URL.
@@ -18,11 +19,11 @@ const maxGroupName = 256
 // bytes of UTF-8 without control characters.
 func parseGroup(raw string) (string, error) {
 	if raw == "" || len(raw) > maxGroupName || !utf8.ValidString(raw) {
-		return "", fmt.Errorf("%w: invalid group name (1 to %d bytes of UTF-8)", errBadRequest, maxGroupName)
+		return "", fmt.Errorf("%w: invalid group name (1 to %d bytes of UTF-8)", respond.ErrBadRequest, maxGroupName)
 	}
 	for _, r := range raw {
 		if unicode.IsControl(r) {
-			return "", fmt.Errorf("%w: invalid group name (control character)", errBadRequest)
+			return "", fmt.Errorf("%w: invalid group name (control character)", respond.ErrBadRequest)
 		}
 	}
 	return raw, nil
@@ -54,31 +55,31 @@ func (s *Server) groupCount(group string) render.GroupCount {
 // drawn as an image so that an <img> never breaks
 // (docs/API.md#errors-and-limits).
 func (s *Server) handleGroupBadge(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, f, ok := render.CutFormat(r.PathValue("file"))
 	if !ok {
-		writeImage(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	if s.vis.Signed() {
-		writeImage(w, r, http.StatusNotFound, s.images.error("not found", r.URL.RawQuery, f))
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found", r.URL.RawQuery, f))
 		return
 	}
 	group, err := parseGroup(base)
 	if err != nil {
-		writeImage(w, r, statusOf(err), s.images.error("invalid group", r.URL.RawQuery, f))
+		respond.Image(w, r, respond.StatusOf(err), s.images.error("invalid group", r.URL.RawQuery, f))
 		return
 	}
 	img := s.images.render.Group(s.groupCount(group), options(r.URL.RawQuery, f), f)
-	writeImage(w, r, http.StatusOK, img)
+	respond.Image(w, r, http.StatusOK, img)
 }
 
 // handleGroup serves GET /api/v1/groups/{group}:
 // {"group":"team","online":3,"total":12}.
 func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	if s.vis.Signed() {
-		writeError(w, http.StatusNotFound, "not found")
+		respond.Error(w, http.StatusNotFound, "not found")
 		return
 	}
 	group, err := parseGroup(r.PathValue("group"))
@@ -92,7 +93,7 @@ func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, fmt.Errorf("web: encode group %q: %w", group, err))
 		return
 	}
-	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, presence.ETag(body), body)
 }
 
 // groupJSON is the body of GET /api/v1/groups/{group}.

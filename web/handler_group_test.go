@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"badges/presence"
+	"badges/web/respond"
 )
 
 // TestGroupCounts: a group counts its visible members and those online,
@@ -41,7 +42,7 @@ func TestGroupCounts(t *testing.T) {
 	mustNil(t, f.dir.RemoveRosterItem("c@example.com")) // leaves the roster
 	check(`{"group":"team","online":0,"total":1}`, "0/1 online")
 
-	if res, _ := f.do(t, "GET", "/group/team.png?scale=2", nil); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != typePNG {
+	if res, _ := f.do(t, "GET", "/group/team.png?scale=2", nil); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != respond.TypePNG {
 		t.Errorf("PNG: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	for path, code := range map[string]int{

@@ -1,10 +1,14 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"badges/web/respond"
+)
 
 // handleHealthz answers 200 while the process runs.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	respond.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReadyz answers 200 when the store is open and the watcher (if any)
@@ -17,5 +21,5 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if s.role != nil {
 		body["watcher"] = s.role() // docs/API.md#storage-and-scale
 	}
-	writeJSON(w, code, body)
+	respond.JSON(w, code, body)
 }

@@ -14,6 +14,7 @@ import (
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
+	"badges/web/respond"
 )
 
 // Content-Security-Policy of the pages: scripts and styles only from our
@@ -78,7 +79,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	jids, rooms, sigs := q["jid"], q["room"], q["sig"]
 	if n := len(jids) + len(rooms); n == 0 || n > maxBatch {
-		s.writeErr(w, r, fmt.Errorf("%w: between 1 and %d jid or room parameters", errBadRequest, maxBatch))
+		s.writeErr(w, r, fmt.Errorf("%w: between 1 and %d jid or room parameters", respond.ErrBadRequest, maxBatch))
 		return
 	}
 	sigAt := func(i int) string {
@@ -109,7 +110,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 // group dashboard, since its list of members would itself leak.
 func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 	if s.vis.Signed() {
-		writeError(w, http.StatusNotFound, "not found")
+		respond.Error(w, http.StatusNotFound, "not found")
 		return
 	}
 	group := r.PathValue("group")
@@ -177,7 +178,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, page templ.Co
 	h := w.Header()
 	h.Set("Content-Security-Policy", cspPages+frame)
 	h.Set("Referrer-Policy", "same-origin")
-	writeCached(w, r, http.StatusOK, typeHTML, presence.ETag(body.Bytes()), body.Bytes())
+	respond.Cached(w, r, http.StatusOK, respond.TypeHTML, presence.ETag(body.Bytes()), body.Bytes())
 }
 
 // theme reads ?theme=light|dark|auto; anything else is auto.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"badges/presence"
+	"badges/web/respond"
 )
 
 // maxBatch bounds GET /api/v1/presence?jid=...
@@ -13,28 +14,28 @@ const maxBatch = 100
 
 // handlePresence serves GET /api/v1/presence/{jid} (docs/API.md#json).
 func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	jid, err := presence.ParseJID(r.PathValue("jid"))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	e := s.vis.Entry(presence.JIDTopic(jid), sigOf(r))
-	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, e.ETag, e.JSON)
 }
 
 // handlePresenceBatch serves GET /api/v1/presence?jid=A&jid=B. Under signed
 // visibility the i-th sig vouches for the i-th jid.
 func (s *Server) handlePresenceBatch(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	q := r.URL.Query()
 	raw, sigs := q["jid"], q["sig"]
 	switch {
 	case len(raw) == 0:
-		s.writeErr(w, r, fmt.Errorf("%w: at least one jid parameter is required", errBadRequest))
+		s.writeErr(w, r, fmt.Errorf("%w: at least one jid parameter is required", respond.ErrBadRequest))
 		return
 	case len(raw) > maxBatch:
-		s.writeErr(w, r, fmt.Errorf("%w: at most %d jid parameters", errBadRequest, maxBatch))
+		s.writeErr(w, r, fmt.Errorf("%w: at most %d jid parameters", respond.ErrBadRequest, maxBatch))
 		return
 	}
 	var body bytes.Buffer
@@ -55,17 +56,17 @@ func (s *Server) handlePresenceBatch(w http.ResponseWriter, r *http.Request) {
 		body.Write(s.vis.Entry(presence.JIDTopic(jid), sig).JSON)
 	}
 	body.WriteString(`]}`)
-	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body.Bytes()), body.Bytes())
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, presence.ETag(body.Bytes()), body.Bytes())
 }
 
 // handleRoom serves GET /api/v1/rooms/{room}.
 func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	room, err := presence.ParseRoom(r.PathValue("room"))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	e := s.vis.Entry(presence.RoomTopic(room), sigOf(r))
-	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, e.ETag, e.JSON)
 }

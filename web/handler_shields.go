@@ -9,6 +9,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 // shieldsBadge is shields.io's endpoint-badge schema, so that
@@ -40,10 +41,10 @@ func (s *Server) handleShieldsRoom(w http.ResponseWriter, r *http.Request) {
 // logo=xmpp. Errors are JSON API errors: shields shows a failed fetch as
 // such, whatever the body.
 func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind presence.Kind) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	base, ok := strings.CutSuffix(r.PathValue("file"), ".json")
 	if !ok {
-		writeError(w, http.StatusNotFound, "not found: use .json")
+		respond.Error(w, http.StatusNotFound, "not found: use .json")
 		return
 	}
 	t, err := s.names.topic(kind, base)
@@ -57,7 +58,7 @@ func (s *Server) serveShields(w http.ResponseWriter, r *http.Request, kind prese
 		s.writeErr(w, r, err)
 		return
 	}
-	writeCached(w, r, http.StatusOK, typeJSON, presence.ETag(body), body)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, presence.ETag(body), body)
 }
 
 // shieldsOf builds the endpoint badge with the texts and colour that

@@ -12,6 +12,7 @@ import (
 
 	"badges/presence"
 	"badges/render"
+	"badges/web/respond"
 )
 
 func TestShields(t *testing.T) {
@@ -53,7 +54,7 @@ func TestShields(t *testing.T) {
 			}
 		}
 		h := res.Header
-		if h.Get("Content-Type") != typeJSON || h.Get("Cache-Control") != "no-cache" || h.Get("Access-Control-Allow-Origin") != "*" {
+		if h.Get("Content-Type") != respond.TypeJSON || h.Get("Cache-Control") != "no-cache" || h.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("%s: headers %v", tt.path, h)
 		}
 		if res, _ := f.do(t, "GET", tt.path, map[string]string{"If-None-Match": h.Get("ETag")}); res.StatusCode != http.StatusNotModified {

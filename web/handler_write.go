@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/presence"
+	"badges/web/respond"
 )
 
 // Defaults of the per-client write limit. A client refreshes a presence
@@ -43,7 +44,7 @@ type presenceWrite struct {
 // badges cannot tell, not something a client knows. ttl is whole seconds
 // from minWriteTTL to maxWriteTTL, presence.DefaultTTL when left out or
 // null. Unknown fields are ignored, so that clients written for a later
-// version keep working. Every error wraps errBadRequest or
+// version keep working. Every error wraps respond.ErrBadRequest or
 // presence.ErrBadStatus (400).
 func parsePresenceWrite(body []byte) (presenceWrite, error) {
 	var in struct {
@@ -52,13 +53,13 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 		TTL     *int64  `json:"ttl"`
 	}
 	if len(body) == 0 {
-		return presenceWrite{}, fmt.Errorf("%w: empty body; want {\"status\":...}", errBadRequest)
+		return presenceWrite{}, fmt.Errorf("%w: empty body; want {\"status\":...}", respond.ErrBadRequest)
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return presenceWrite{}, withHiddenCause(fmt.Errorf("%w: body: %s", errBadRequest, jsonProblem(err)), err)
+		return presenceWrite{}, respond.WithHiddenCause(fmt.Errorf("%w: body: %s", respond.ErrBadRequest, respond.JSONProblem(err)), err)
 	}
 	if in.Status == nil {
-		return presenceWrite{}, fmt.Errorf("%w: status is required", errBadRequest)
+		return presenceWrite{}, fmt.Errorf("%w: status is required", respond.ErrBadRequest)
 	}
 	st, err := presence.ParseStatus(*in.Status)
 	if err != nil {
@@ -70,7 +71,7 @@ func parsePresenceWrite(body []byte) (presenceWrite, error) {
 	w := presenceWrite{Status: st, Message: in.Message, TTL: presence.DefaultTTL}
 	if in.TTL != nil {
 		if *in.TTL < minWriteTTL || *in.TTL > maxWriteTTL {
-			return presenceWrite{}, fmt.Errorf("%w: ttl %d: want %d to %d seconds", errBadRequest, *in.TTL, minWriteTTL, maxWriteTTL)
+			return presenceWrite{}, fmt.Errorf("%w: ttl %d: want %d to %d seconds", respond.ErrBadRequest, *in.TTL, minWriteTTL, maxWriteTTL)
 		}
 		w.TTL = time.Duration(*in.TTL) * time.Second
 	}
@@ -84,7 +85,7 @@ func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := readBody(r)
+	body, err := respond.ReadBody(r)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -152,7 +153,7 @@ func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, p presence.
 // allowWrite takes a token from the client's write bucket, or answers 429.
 func (s *Server) allowWrite(w http.ResponseWriter, r *http.Request) bool {
 	if ok, retry := s.writes.allow(r); !ok {
-		writeRateLimited(w, retry, "too many writes; retry later")
+		respond.RateLimited(w, retry, "too many writes; retry later")
 		return false
 	}
 	return true
@@ -162,5 +163,5 @@ func (s *Server) allowWrite(w http.ResponseWriter, r *http.Request) bool {
 // as the JSON API encodes it.
 func writePresence(w http.ResponseWriter, r *http.Request, p presence.Presence) {
 	e := presence.NewPresenceEntry(p)
-	writeCached(w, r, http.StatusOK, typeJSON, e.ETag, e.JSON)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, e.ETag, e.JSON)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,20 +16,13 @@ import (
 	"badges/internal/hubtest"
 	"badges/presence"
 	"badges/store"
+	"badges/web/respond"
 )
 
 // request sends method target with body and headers to the fixture's server.
 func (f *fixture) request(t *testing.T, method, target, body string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
-	res := rec.Result()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return hubtest.Do(t, f.srv, method, target, body, hdr)
 }
 
 // decodePresence decodes a JSON API presence or fails the test.
@@ -55,7 +47,7 @@ func TestPresencePutAndDelete(t *testing.T) {
 	if !strings.Contains(body, want) || !strings.Contains(body, `"sources":{"http":"dnd"}`) {
 		t.Errorf("PUT answered %s", body)
 	}
-	if res.Header.Get("Content-Type") != typeJSON || res.Header.Get("ETag") == "" {
+	if res.Header.Get("Content-Type") != respond.TypeJSON || res.Header.Get("ETag") == "" {
 		t.Errorf("PUT headers %v", res.Header)
 	}
 	// The answer is what every reader now gets, and an If-None-Match does
@@ -134,7 +126,7 @@ func TestPresencePutTooLarge(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		f.srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), `"error"`) {
+		if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.String() != `{"error":"request body larger than 64 KiB"}`+"\n" {
 			t.Errorf("length known %v: %d %s", known, rec.Code, rec.Body)
 		}
 	}
@@ -265,7 +257,7 @@ func FuzzParsePresenceWrite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		w, err := parsePresenceWrite(body)
 		if err != nil {
-			if code := statusOf(err); code != 400 {
+			if code := respond.StatusOf(err); code != 400 {
 				t.Fatalf("error %v maps to %d", err, code)
 			}
 			return

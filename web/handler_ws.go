@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"badges/live"
+	"badges/web/respond"
 )
 
 // Defaults of the per-client WebSocket connect limit
@@ -38,13 +39,13 @@ func newLive(opt Options, s *Server, reg *prometheus.Registry) *live.Engine {
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	client := clientAddr(r.RemoteAddr)
 	if ok, retry := s.connects.allowClient(client); !ok {
-		writeRateLimited(w, retry, "too many connection attempts")
+		respond.RateLimited(w, retry, "too many connection attempts")
 		return
 	}
 	if no := s.live.Serve(w, r, client); no != nil {
 		if no.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((no.RetryAfter+time.Second-1)/time.Second)))
 		}
-		writeError(w, no.Status, no.Reason)
+		respond.Error(w, no.Status, no.Reason)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"badges/web/respond"
 )
 
 // wsURL is the /ws address of a running server.
@@ -59,7 +61,7 @@ func TestWSCapAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "10" || res.Header.Get("Content-Type") != typeJSON {
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "10" || res.Header.Get("Content-Type") != respond.TypeJSON {
 		t.Errorf("second connect = %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Content-Type"))
 	}
 }

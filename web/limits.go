@@ -3,7 +3,11 @@ package web
 import (
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"badges/render"
+	"badges/web/respond"
 )
 
 // Request limits of docs/API.md#errors-and-limits.
@@ -27,11 +31,11 @@ const bodyReadWait = 10 * time.Second
 func (s *Server) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.RequestURI) > maxURLBytes || len(r.URL.RawQuery)+len(r.URL.Path) > maxURLBytes {
-			writeError(w, http.StatusRequestURITooLong, "URL longer than 8 KiB")
+			s.refuse(w, r, http.StatusRequestURITooLong, "URL longer than 8 KiB")
 			return
 		}
 		if r.ContentLength > maxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body larger than 64 KiB")
+			s.refuse(w, r, http.StatusRequestEntityTooLarge, respond.ErrBodyTooLarge.Error())
 			return
 		}
 		// A request without a body (every GET of a badge, every WebSocket
@@ -51,6 +55,50 @@ func (s *Server) limit(next http.Handler) http.Handler {
 	})
 }
 
+// refuse answers a request over a limit: an image that says msg on an
+// image route, so that an <img> shows what is wrong instead of breaking
+// (docs/API.md#badges-and-images), a JSON API error elsewhere. The image
+// takes no style from the query, which may be what is too long.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	if f, ok := s.imageRoute(r); ok {
+		respond.PublicCORS(w)
+		respond.Image(w, r, code, s.images.error(msg, "", f))
+		return
+	}
+	respond.Error(w, code, msg)
+}
+
+// imageRoutes are the prefixes of the routes that answer images
+// (routes): a name there ends in ".svg" or ".png".
+var imageRoutes = []string{"/badge/", "/icon/", "/room/", "/avatar/", "/card/", "/group/"}
+
+// imageRoute reports whether r, not yet routed, asks for an image, and in
+// which format.
+func (s *Server) imageRoute(r *http.Request) (render.Format, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return 0, false
+	}
+	p, ok := strings.CutPrefix(r.URL.Path, s.base)
+	if !ok {
+		return 0, false
+	}
+	var f render.Format
+	switch {
+	case strings.HasSuffix(p, ".svg"):
+		f = render.SVG
+	case strings.HasSuffix(p, ".png"):
+		f = render.PNG
+	default:
+		return 0, false
+	}
+	for _, prefix := range imageRoutes {
+		if strings.HasPrefix(p, prefix) {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
 // recoverPanics turns a handler panic into a logged 500 instead of a dropped
 // connection. http.ErrAbortHandler keeps its meaning.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
@@ -61,7 +109,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("handler panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				writeError(w, http.StatusInternalServerError, "internal error")
+				respond.Error(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -129,7 +129,61 @@ func TestBodyDeadlineNotInheritedByHijack(t *testing.T) {
 func TestOpenfireLargeForm(t *testing.T) {
 	f := newFixture(t, Options{})
 	hdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
-	if res, _ := f.request(t, "POST", "/plugins/presence/status", "jid="+strings.Repeat("a", 70<<10), hdr); res.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("large form = %d", res.StatusCode)
+	form := "jid=" + strings.Repeat("a", 70<<10)
+	for _, known := range []bool{true, false} {
+		req := httptest.NewRequest("POST", "/plugins/presence/status", strings.NewReader(form))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		if !known {
+			req.ContentLength = -1 // sent chunked: only parsing the form finds out
+		}
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.String() != `{"error":"request body larger than 64 KiB"}`+"\n" {
+			t.Errorf("length known %v: large form = %d %s", known, rec.Code, rec.Body)
+		}
+	}
+}
+
+// Over a limit, an image route answers with an image that says so, under
+// a base path too, so that an <img> never breaks; other routes answer
+// JSON (TestLimits).
+func TestLimitsOnImageRoutes(t *testing.T) {
+	long := "?label=" + strings.Repeat("a", 9000)
+	for _, base := range []string{"", "/presence"} {
+		f := newFixture(t, Options{BasePath: base})
+		for _, c := range []struct {
+			target, ctype string
+			body          io.Reader
+			code          int
+		}{
+			{"/badge/a@example.com.svg" + long, "image/svg+xml", nil, http.StatusRequestURITooLong},
+			{"/icon/a@example.com.svg" + long, "image/svg+xml", nil, http.StatusRequestURITooLong},
+			{"/room/r@rooms.example.com.svg" + long, "image/svg+xml", nil, http.StatusRequestURITooLong},
+			{"/card/a@example.com.svg" + long, "image/svg+xml", nil, http.StatusRequestURITooLong},
+			{"/group/team.png" + long, "image/png", nil, http.StatusRequestURITooLong},
+			{"/avatar/a@example.com.png" + long, "image/png", nil, http.StatusRequestURITooLong},
+			{"/badge/a@example.com.svg", "image/svg+xml", strings.NewReader(strings.Repeat("x", 70<<10)), http.StatusRequestEntityTooLarge},
+			{"/badge/a@example.com.json" + long, "application/json", nil, http.StatusRequestURITooLong},
+		} {
+			req := httptest.NewRequest("GET", base+c.target, c.body)
+			rec := httptest.NewRecorder()
+			f.srv.ServeHTTP(rec, req)
+			ct := rec.Header().Get("Content-Type")
+			if rec.Code != c.code || !strings.HasPrefix(ct, c.ctype) {
+				t.Errorf("%s%.40s: %d %s, want %d %s", base, c.target, rec.Code, ct, c.code, c.ctype)
+				continue
+			}
+			if c.ctype == "image/svg+xml" {
+				want := "URL longer than 8 KiB"
+				if c.code == http.StatusRequestEntityTooLarge {
+					want = "request body larger than 64 KiB"
+				}
+				if !strings.Contains(rec.Body.String(), want) || rec.Header().Get("Content-Security-Policy") == "" {
+					t.Errorf("%s%.40s: %s", base, c.target, rec.Body)
+				}
+			}
+		}
 	}
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"badges/web/respond"
 )
 
 // preflightMaxAge lets a browser remember a preflight for a day: what the
@@ -13,7 +15,7 @@ const preflightMaxAge = "86400"
 // (docs/API.md#deployment): any origin may read, with GET or HEAD and the
 // headers it asked for, none of which carry credentials here.
 func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
-	publicCORS(w)
+	respond.PublicCORS(w)
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
@@ -62,10 +64,10 @@ func (s *Server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
 		allow = append(allow, http.MethodOptions)
 	}
 	if len(allow) == 0 {
-		writeError(w, http.StatusNotFound, "not found")
+		respond.Error(w, http.StatusNotFound, "not found")
 		return
 	}
 	list := strings.Join(allow, ", ")
 	w.Header().Set("Allow", list)
-	writeError(w, http.StatusMethodNotAllowed, "method not allowed; allowed: "+list)
+	respond.Error(w, http.StatusMethodNotAllowed, "method not allowed; allowed: "+list)
 }

@@ -1,13 +1,14 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"badges/forwarded"
 )
 
 // Bounds of a clientLimiter's memory.
@@ -105,15 +106,7 @@ func (l *clientLimiter) evictLocked(now time.Time) {
 // client by its /64, which one host usually holds whole. Behind a trusted
 // proxy, fromProxies has already made RemoteAddr the client's.
 func clientAddr(remote string) netip.Addr {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		host = remote
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	a = a.Unmap()
+	a := forwarded.ParseRemote(remote)
 	if a.Is6() {
 		p, _ := a.Prefix(64)
 		return p.Addr()

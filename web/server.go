@@ -184,10 +184,15 @@ func New(opt Options) *Server {
 	s.assets = assetsUnder(s.base)
 	s.mux = http.NewServeMux()
 	s.routes(s.mux)
-	// The base path is cut off before anything else looks at the path, and
-	// the client is known before any limit or metric counts it.
-	s.handler = s.recoverPanics(s.limit(underBase(s.base, fromProxies(opt.TrustedProxies, s.public != nil, s.instrument(s.fastRoutes(s.mux))))))
+	s.handler = s.chain(opt.TrustedProxies, s.fastRoutes(s.mux))
 	return s
+}
+
+// chain wraps the routes h in the server's middleware. The base path is
+// cut off before anything else looks at the path, and the client is known
+// before any limit or metric counts it.
+func (s *Server) chain(proxies forwarded.Proxies, h http.Handler) http.Handler {
+	return s.recoverPanics(s.limit(underBase(s.base, fromProxies(proxies, s.public != nil, s.instrument(h)))))
 }
 
 // ServeHTTP implements http.Handler.

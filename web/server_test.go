@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -47,15 +46,7 @@ func newFixtureWith(t *testing.T, opt Options, dopt presence.DirectoryOptions) *
 // do sends a request and returns the recorded response and its body.
 func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
-	res := rec.Result()
-	body, _ := io.ReadAll(res.Body)
-	return res, string(body)
+	return hubtest.Do(t, f.srv, method, target, "", hdr)
 }
 
 // online makes jid visible and online with one resource.

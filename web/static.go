@@ -5,6 +5,7 @@ import (
 
 	"badges/static"
 	"badges/templates"
+	"badges/web/respond"
 )
 
 // Cache lifetimes of static assets.
@@ -21,7 +22,7 @@ const (
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	a, ok := static.Hashed(r.PathValue("file"))
 	if !ok {
-		writeError(w, http.StatusNotFound, "not found")
+		respond.Error(w, http.StatusNotFound, "not found")
 		return
 	}
 	serveAsset(w, r, a, cacheImmutable)
@@ -40,8 +41,8 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *static.Asset, cache s
 	h.Set("Cache-Control", cache)
 	h.Set("ETag", a.ETag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	publicCORS(w)
-	if etagMatches(r.Header.Get("If-None-Match"), a.ETag) {
+	respond.PublicCORS(w)
+	if respond.ETagMatches(r.Header.Get("If-None-Match"), a.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

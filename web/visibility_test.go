@@ -134,7 +134,14 @@ func (c visibilityCase) send(t *testing.T, f *fixture, sig string) string {
 		hdr = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	}
 	res, body := f.request(t, c.method, strings.ReplaceAll(c.target, "SIG", sig), strings.ReplaceAll(c.body, "SIG", sig), hdr)
-	return fmt.Sprintf("%d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	// Every header but Date: one that differs tells hidden from unknown.
+	h := res.Header.Clone()
+	h.Del("Date")
+	var hdrs strings.Builder
+	if err := h.Write(&hdrs); err != nil { // sorted by name
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d\n%s\n%s", res.StatusCode, hdrs.String(), body)
 }
 
 // TestVisibilityEveryRoute walks every route: each read of presence

@@ -44,16 +44,8 @@ func StartNginx(t T, opt NginxOptions) *Nginx {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "badges-nginx-")
-	if err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	ports, err := FreePorts(1)
-	if err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	n := &Nginx{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), t: t, dir: dir}
+	dir, port := workDir(t, "badges-nginx-")
+	n := &Nginx{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), t: t, dir: dir}
 	site := opt.Site
 	switch {
 	case strings.Contains(site, "listen 80;"):

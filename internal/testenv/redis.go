@@ -1,8 +1,6 @@
 package testenv
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -34,16 +32,8 @@ type Redis struct {
 func StartRedis(t T) *Redis {
 	t.Helper()
 	Require(t, "redis-server", "redis-server")
-	dir, err := os.MkdirTemp("", "badges-redis-")
-	if err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	ports, err := FreePorts(1)
-	if err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	r := &Redis{t: t, dir: dir, port: ports[0], logPath: filepath.Join(dir, "redis.log")}
+	dir, port := workDir(t, "badges-redis-")
+	r := &Redis{t: t, dir: dir, port: port, logPath: filepath.Join(dir, "redis.log")}
 	r.Addr = "127.0.0.1:" + strconv.Itoa(r.port)
 	r.URL = "redis://" + r.Addr + "/0"
 	t.Cleanup(r.stop)
@@ -127,6 +117,3 @@ func (r *Redis) PID() int {
 	}
 	return r.cmd.Process.Pid
 }
-
-// String names the server in test logs.
-func (r *Redis) String() string { return fmt.Sprintf("redis %s", r.Addr) }

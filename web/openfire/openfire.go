@@ -125,7 +125,7 @@ func openfireParams(r *http.Request) (url.Values, error) {
 	}
 	if err := r.ParseForm(); err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-			return nil, fmt.Errorf("openfire: form: %w", err) // 413
+			return nil, respond.WithHiddenCause(respond.ErrBodyTooLarge, err) // 413
 		}
 		return nil, respond.WithHiddenCause(fmt.Errorf("%w: the form did not arrive whole", respond.ErrBadRequest), err)
 	}

@@ -1,7 +1,6 @@
 package openfire
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,15 +33,7 @@ func newFixture(t *testing.T, opt Options) *fixture {
 // do sends a request and returns the recorded response and its body.
 func (f *fixture) do(t *testing.T, method, target string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
-	res := rec.Result()
-	body, _ := io.ReadAll(res.Body)
-	return res, string(body)
+	return hubtest.Do(t, f.h, method, target, "", hdr)
 }
 
 // online makes jid visible and online with one resource.

@@ -160,7 +160,7 @@ func StatusOf(err error) int {
 func ReadBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-		return nil, fmt.Errorf("read body: %w", err) // 413
+		return nil, WithHiddenCause(ErrBodyTooLarge, err) // 413
 	}
 	if err != nil {
 		return nil, WithHiddenCause(fmt.Errorf("%w: the request body did not arrive whole", ErrBadRequest), err)
@@ -174,6 +174,12 @@ const retryAfterUnavailable = "2"
 
 // ErrBadRequest marks malformed input that has no sentinel of its own.
 var ErrBadRequest = errors.New("bad request")
+
+// ErrBodyTooLarge is the answer to a body over the server's limit
+// (docs/API.md#errors-and-limits). Wrap it with the library's error as a
+// hidden cause (WithHiddenCause), so that StatusOf answers 413 and the
+// library's words reach only the log.
+var ErrBodyTooLarge = errors.New("request body larger than 64 KiB")
 
 // Err answers err as a JSON API error with its mapped status. Server
 // errors are logged to log and hidden from the client.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,20 +26,9 @@ type target struct {
 	runs []wrkResult
 }
 
-// median is the run with the median requests/s (the lower middle of an
-// even count); its latencies go with it.
+// median is the run with the median requests/s.
 func (t *target) median() wrkResult {
-	runs := slices.Clone(t.runs)
-	slices.SortFunc(runs, func(a, b wrkResult) int {
-		switch {
-		case a.rps < b.rps:
-			return -1
-		case a.rps > b.rps:
-			return 1
-		}
-		return 0
-	})
-	return runs[(len(runs)-1)/2]
+	return median(t.runs, func(r wrkResult) float64 { return r.rps })
 }
 
 // httpCompare starts badges, the bare handler and Prosody, loads each in

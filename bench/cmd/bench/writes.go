@@ -121,7 +121,8 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 		}
 	}
 
-	bm, rm := medianWrite(badgesRuns), medianWrite(redisRuns)
+	writeRate := func(r writeResult) float64 { return r.rps }
+	bm, rm := median(badgesRuns, writeRate), median(redisRuns, writeRate)
 	ratio := bm.rps / rm.rps
 	return []row{
 		{name: fmt.Sprintf("writes: badges `PUT /api/v1/presence/{jid}`, %d writers on %d loopback addresses", l.writers, l.writers),
@@ -131,22 +132,6 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 		{name: fmt.Sprintf("writes: redis-server appendfsync always, `redis-benchmark -c %d -t set`", l.writers),
 			value: describeWrites(rm, redisRuns), goal: "-"},
 	}, nil
-}
-
-// medianWrite is the run with the median rate (the lower middle of an even
-// count); its latencies go with it.
-func medianWrite(runs []writeResult) writeResult {
-	runs = slices.Clone(runs)
-	slices.SortFunc(runs, func(a, b writeResult) int {
-		switch {
-		case a.rps < b.rps:
-			return -1
-		case a.rps > b.rps:
-			return 1
-		}
-		return 0
-	})
-	return runs[(len(runs)-1)/2]
 }
 
 func describeWrites(m writeResult, runs []writeResult) string {
