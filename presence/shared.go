@@ -63,6 +63,9 @@ func rebase(base, mine, stored Record) Record {
 	if mine.HideMessage != base.HideMessage {
 		r.HideMessage = mine.HideMessage
 	}
+	if mine.Hidden != base.Hidden {
+		r.Hidden = mine.Hidden
+	}
 	if !mine.LastSeen.Equal(base.LastSeen) && mine.LastSeen.After(r.LastSeen) {
 		r.LastSeen = mine.LastSeen
 	}
@@ -83,13 +86,13 @@ func rebase(base, mine, stored Record) Record {
 // the user's choices (which come as chat commands).
 func watcherFields(base, mine Record) bool {
 	return mine.Subscribed != base.Subscribed || mine.OptedOut != base.OptedOut ||
-		mine.HideMessage != base.HideMessage || !sourceEqual(mine.XMPP, base.XMPP) ||
+		mine.HideMessage != base.HideMessage || mine.Hidden != base.Hidden || !sourceEqual(mine.XMPP, base.XMPP) ||
 		!slices.Equal(mine.Groups, base.Groups)
 }
 
 func recordEqual(a, b Record) bool {
 	return a.JID == b.JID && a.Subscribed == b.Subscribed && a.OptedOut == b.OptedOut &&
-		a.HideMessage == b.HideMessage && a.LastSeen.Equal(b.LastSeen) &&
+		a.HideMessage == b.HideMessage && a.Hidden == b.Hidden && a.LastSeen.Equal(b.LastSeen) &&
 		httpEqual(a.HTTP, b.HTTP) && sourceEqual(a.XMPP, b.XMPP) && slices.Equal(a.Groups, b.Groups)
 }
 
