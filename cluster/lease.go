@@ -28,7 +28,8 @@ func newToken() string {
 // runLease holds the watcher's lease or waits for it. While holding it,
 // the node renews it every quarter of the TTL and steps down (stops the
 // watcher) once three quarters of the TTL passed without a renewal, before
-// any other replica can have the lease; a pause (SIGSTOP) counts, since
+// any other replica can have the lease: a renewal waits at most until then,
+// and so does the wait for the next one. A pause (SIGSTOP) counts, since
 // time.Since reads the monotonic clock. A write refused for an old fence
 // steps down at once.
 func (n *Node) runLease(ctx context.Context) {
@@ -39,7 +40,13 @@ func (n *Node) runLease(ctx context.Context) {
 			n.stepDown(cur, "shutting down")
 		}
 	}()
+	// left is how long the lease is this replica's for sure.
+	left := func() time.Duration { return n.ttl*3/4 - time.Since(cur.renewed) }
 	for {
+		wait := every
+		if cur != nil {
+			wait = max(min(wait, left()), 0)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -49,7 +56,7 @@ func (n *Node) runLease(ctx context.Context) {
 				cur = nil
 			}
 			continue
-		case <-time.After(every):
+		case <-time.After(wait):
 		}
 		if cur == nil {
 			if n.watcher != nil {
@@ -57,13 +64,14 @@ func (n *Node) runLease(ctx context.Context) {
 			}
 			continue
 		}
-		if time.Since(cur.renewed) > n.ttl*3/4 {
+		remain := left()
+		if remain <= 0 {
 			n.stepDown(cur, "lease not renewed in time")
 			cur = nil
 			continue
 		}
 		sent := time.Now()
-		ok, err := n.renew(ctx)
+		ok, err := n.renew(ctx, min(remain, ioTimeout))
 		switch {
 		case err != nil:
 			n.log.Warn("renewing the watcher's lease", "err", err)
@@ -72,7 +80,7 @@ func (n *Node) runLease(ctx context.Context) {
 			cur = nil
 		default:
 			cur.renewed = sent
-			n.markSynced(ctx)
+			n.markSynced(ctx, min(left(), ioTimeout))
 		}
 	}
 }
@@ -116,8 +124,9 @@ func (n *Node) tryLead(ctx context.Context) *term {
 	return t
 }
 
-func (n *Node) renew(ctx context.Context) (bool, error) {
-	cctx, cancel := context.WithTimeout(ctx, ioTimeout)
+// renew extends the lease, waiting at most timeout for Redis.
+func (n *Node) renew(ctx context.Context, timeout time.Duration) (bool, error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	v, err := renewScript.Run(cctx, n.rdb, []string{keyLease}, n.token, n.ttl.Milliseconds()).Int64()
 	return v == 1, err
@@ -125,11 +134,11 @@ func (n *Node) renew(ctx context.Context) (bool, error) {
 
 // markSynced records, while this replica's watcher is synced, that its
 // session is live now; a successor's stale clock counts from the last mark.
-func (n *Node) markSynced(ctx context.Context) {
+func (n *Node) markSynced(ctx context.Context, timeout time.Duration) {
 	if !n.dir.Stats().Synced {
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, ioTimeout)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := n.rdb.Set(cctx, keySynced, strconv.FormatInt(time.Now().UnixMilli(), 10), 0).Err(); err != nil {
 		n.log.Warn("marking the watcher synced", "err", err)

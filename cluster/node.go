@@ -17,7 +17,8 @@ import (
 // Directory is what a node needs of the replica's presence directory.
 type Directory interface {
 	Apply(s presence.Shared)
-	Reload(all []presence.Shared)
+	Adoptions() uint64
+	Reload(all []presence.Shared, since uint64)
 	Lead(lostAt time.Time)
 	StepDown()
 	ExpireHTTP(jid string) error
@@ -40,14 +41,15 @@ const DefaultLeaseTTL = 10 * time.Second
 const (
 	pingEvery   = time.Second            // how soon an outage or a recovery shows in /readyz
 	expiryEvery = 250 * time.Millisecond // how late past its ttl an http source may go offline
-	// claimFor is how long a claimed deadline stays with the replica that
-	// claimed it; if it dies before the write, another takes it then.
-	claimFor = 5 * time.Second
-	retryGap = 200 * time.Millisecond // between attempts while Redis is away
+	// DefaultExpiryClaim is how long a claimed deadline stays with the
+	// replica that claimed it; if it dies before the write, another takes
+	// it then.
+	DefaultExpiryClaim = 5 * time.Second
+	retryGap           = 200 * time.Millisecond // between attempts while Redis is away
 )
 
 // claimScript takes the due deadlines (at most 100) and pushes them
-// claimFor into the future, so that no other replica takes them meanwhile.
+// the claim's length into the future, so that no other replica takes them meanwhile.
 var claimScript = redis.NewScript(`
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, j in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], j) end
@@ -83,7 +85,10 @@ type NodeOptions struct {
 	Watcher Watcher
 	// LeaseTTL is the lease's time to live; 0: DefaultLeaseTTL.
 	LeaseTTL time.Duration
-	Logger   *slog.Logger
+	// ExpiryClaim is how long a claimed http-source deadline stays with
+	// this replica; 0: DefaultExpiryClaim.
+	ExpiryClaim time.Duration
+	Logger      *slog.Logger
 }
 
 // Node is one replica's side of the cluster. Run drives it.
@@ -94,6 +99,7 @@ type Node struct {
 	hub     presence.Hub
 	watcher Watcher
 	ttl     time.Duration
+	claim   time.Duration
 	log     *slog.Logger
 	token   string
 
@@ -110,11 +116,14 @@ type Node struct {
 func NewNode(o NodeOptions) *Node {
 	n := &Node{
 		rdb: o.Client, store: o.Store, dir: o.Directory, hub: o.Hub, watcher: o.Watcher,
-		ttl: o.LeaseTTL, log: o.Logger, token: newToken(),
+		ttl: o.LeaseTTL, claim: o.ExpiryClaim, log: o.Logger, token: newToken(),
 		fenced: make(chan struct{}, 1), rooms: make(map[string]uint64),
 	}
 	if n.ttl <= 0 {
 		n.ttl = DefaultLeaseTTL
+	}
+	if n.claim <= 0 {
+		n.claim = DefaultExpiryClaim
 	}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
@@ -251,13 +260,14 @@ func (n *Node) runNotices(ctx context.Context) {
 // ends (false).
 func (n *Node) reload(ctx context.Context) bool {
 	for {
+		since := n.dir.Adoptions()
 		all, err := n.store.Snapshot(ctx)
 		var rooms []RoomValue
 		if err == nil {
 			rooms, err = n.store.Rooms(ctx)
 		}
 		if err == nil {
-			n.dir.Reload(all)
+			n.dir.Reload(all, since)
 			for _, r := range rooms {
 				n.showRoom(r)
 			}
@@ -312,12 +322,12 @@ func (n *Node) showRoom(r RoomValue) {
 
 // runExpiry claims due http-source deadlines and expires them through the
 // directory's guarded write; a deadline claimed by a replica that died
-// before writing comes due again claimFor later.
+// before writing comes due again the claim's length later.
 func (n *Node) runExpiry(ctx context.Context) {
 	for sleep(ctx, expiryEvery) {
 		now := time.Now()
 		jids, err := claimScript.Run(ctx, n.rdb, []string{keyExpiry},
-			now.UnixMilli(), now.Add(claimFor).UnixMilli()).StringSlice()
+			now.UnixMilli(), now.Add(n.claim).UnixMilli()).StringSlice()
 		if err != nil {
 			continue // the ping loop reports the outage
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +15,10 @@ import (
 	"badges/internal/testenv"
 	"badges/presence"
 )
+
+// testClaim is the replicas' expiry claim: short, so that proving no
+// second expiry takes a second or two.
+const testClaim = time.Second
 
 // replica is one in-process replica: its hub, directory and node.
 type replica struct {
@@ -37,7 +42,7 @@ func startReplica(t *testing.T, r *testenv.Redis) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(rp.dir.Close)
-	rp.node = NewNode(NodeOptions{Client: rdb, Store: rp.store, Directory: rp.dir, Hub: rp.hub, LeaseTTL: 2 * time.Second})
+	rp.node = NewNode(NodeOptions{Client: rdb, Store: rp.store, Directory: rp.dir, Hub: rp.hub, LeaseTTL: 2 * time.Second, ExpiryClaim: testClaim})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); rp.node.Run(ctx) }()
@@ -147,7 +152,7 @@ func TestExpiryHappensOnceAcrossReplicas(t *testing.T) {
 	waitFor(t, 5*time.Second, "offline on both", func() bool {
 		return status(a, jid) == presence.Offline && status(b, jid) == presence.Offline
 	})
-	time.Sleep(claimFor + time.Second) // a second claim would come due by now
+	time.Sleep(testClaim + time.Second) // a second claim would come due by now
 	writes := 0
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -236,4 +241,62 @@ func TestRosterGroupsOnEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "hal moved on b", func() bool { return len(b.dir.Group("team")) == 1 && len(b.dir.Group("ops")) == 2 })
+}
+
+// TestPausedRedisLeavesReadsServing: while a write waits on a Redis that
+// hangs (SIGSTOP), the directory's reads, Stats (so /readyz) and the
+// mirroring of notices go on; the write fails once its timeout ran out.
+func TestPausedRedisLeavesReadsServing(t *testing.T) {
+	r := testenv.StartRedis(t)
+	a := startReplica(t, r)
+	const jid = "erin@example.com"
+	if _, err := a.dir.SetHTTP(jid, presence.DND, "", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	pid := r.PID()
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := a.dir.SetHTTP(jid, presence.Away, "", time.Minute)
+		wrote <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the write is waiting on Redis now
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		a.dir.Stats()
+		a.dir.Record(jid)
+		a.dir.Group("friends")
+		a.dir.Sources(jid)
+		a.dir.Apply(presence.Shared{Record: presence.Record{JID: "other@example.com", Subscribed: true, Version: 1}})
+	}()
+	select {
+	case <-read:
+	case err := <-wrote:
+		t.Fatalf("the write returned (%v) before the reads did: they waited for Redis", err)
+	case <-time.After(ioTimeout / 2):
+		t.Fatal("reads waited for a hanging Redis")
+	}
+	select {
+	case err := <-wrote:
+		t.Fatalf("the write returned (%v) before Redis could answer", err)
+	default:
+	}
+	if err := <-wrote; !errors.Is(err, presence.ErrUnavailable) {
+		t.Fatalf("write to a paused Redis: %v, want ErrUnavailable", err)
+	}
+	if got := status(a, jid); got != presence.DND {
+		t.Fatalf("shows %s after the failed write, want dnd", got)
+	}
+	if rec, _ := a.dir.Record(jid); rec.HTTP == nil || rec.HTTP.Status != presence.DND {
+		t.Fatalf("record after the failed write: %+v, want the http source dnd", rec)
+	}
+	syscall.Kill(pid, syscall.SIGCONT)
+	waitFor(t, 10*time.Second, "ready again", func() bool { return a.node.Ready() == "" })
+	if _, err := a.dir.SetHTTP(jid, presence.Away, "", time.Minute); err != nil {
+		t.Fatalf("write after Redis resumed: %v", err)
+	}
 }

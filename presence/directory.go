@@ -3,7 +3,6 @@ package presence
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -59,6 +58,15 @@ type Directory struct {
 	shared  SharedStore
 	leading bool
 	ownXMPP bool
+	// members indexes, with a shared store, the roster groups of the
+	// records adopted (adoptLocked): group -> JIDs.
+	members map[string]map[string]struct{}
+	// adoptions counts the values adopted from a shared store; each
+	// jidState's adopted says when it was last (Reload).
+	adoptions uint64
+	// commitDone wakes writers waiting for a JID's commit to the shared
+	// store to return (commitSharedLocked).
+	commitDone *sync.Cond
 }
 
 type jidState struct {
@@ -94,6 +102,12 @@ type jidState struct {
 	// time of that loss, which becomes last_seen if the JID turns out to
 	// be offline once the watcher is back.
 	onlineAtLoss time.Time
+	// With a shared store: committing says a commit of rec is in flight
+	// (d.mu released), and writers counts the writes that changed rec and
+	// have not returned, that one included.
+	committing bool
+	writers    int
+	adopted    uint64
 }
 
 // DirectoryOptions configure a Directory.
@@ -131,6 +145,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 		jids:      make(map[string]*jidState),
 		groups:    make(map[string][]string),
 		rooms:     make(map[string]int),
+		members:   make(map[string]map[string]struct{}),
 	}
 	if d.share == 0 {
 		d.share = DefaultShare
@@ -138,6 +153,7 @@ func NewDirectory(hub Hub, store Store, opt DirectoryOptions) (*Directory, error
 	if !opt.ShowMessages {
 		d.share = d.share.Without(FieldMessage)
 	}
+	d.commitDone = sync.NewCond(&d.mu)
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -272,7 +288,7 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	if st == nil {
 		return nil
 	}
-	if st.ver != st.savedVer { // say only what is saved
+	if st.ver != st.savedVer || st.writers > 0 { // say only what is saved
 		saved := *st
 		saved.rec = st.saved
 		st = &saved
@@ -386,10 +402,16 @@ func (d *Directory) Record(jid string) (Record, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
-	if st == nil || st.rec.empty() {
+	if st == nil {
 		return Record{}, false
 	}
 	r := st.rec
+	if d.shared != nil {
+		r = st.base // what the store holds, not a change in flight
+	}
+	if r.empty() {
+		return Record{}, false
+	}
 	if r.HTTP != nil {
 		h := *r.HTTP
 		r.HTTP = &h
@@ -431,8 +453,8 @@ func (d *Directory) Group(name string) []string {
 	if d.shared != nil {
 		// Every replica knows the groups from the records; the watcher's
 		// own map would only be known where it runs.
-		for jid, st := range d.jids {
-			if st.listed() && slices.Contains(st.rec.Groups, name) {
+		for jid := range d.members[name] {
+			if st := d.jids[jid]; st != nil && st.listed() {
 				out = append(out, jid)
 			}
 		}

@@ -13,7 +13,8 @@ import (
 // changes, the flusher, saves the latest record until the saved version has
 // caught up, with d.mu released during each save. So:
 //
-//   - the directory's lock is never held across disk I/O, and writes of
+//   - the directory's lock is never held across disk I/O (nor across a
+//     shared store's round trip: commitSharedLocked), and writes of
 //     different JIDs reach the store concurrently, where they share commits;
 //   - one JID has at most one save in flight, so its records reach the
 //     store in version order, and changes made during a save are saved

@@ -47,10 +47,40 @@ type sharedWrite struct {
 
 // commitSharedLocked commits what the caller changed in st.rec (from
 // st.base) with the presence it shows, and shows what the store holds
-// then. On an error the record is back to what the store holds, nothing
-// shown.
+// then. d.mu is released while the store answers, which may take up to its
+// timeout, so that reads, Stats and Apply go on meanwhile; a JID has one
+// commit in flight at a time, so its writes reach the store in order, and
+// a change made meanwhile waits and then goes in the next one. On an error
+// the caller's change is undone (the record is what the store holds, with
+// the changes of writers still waiting), nothing shown.
 func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	offlineAt, redo := w.offlineAt, w.redo
+	jid := st.rec.JID
+	st.writers++
+	for {
+		for st.committing {
+			d.commitDone.Wait()
+		}
+		// Forgotten meanwhile (the store deleted the JID): the change goes
+		// on what this replica knows now.
+		cur := d.jids[jid]
+		if cur == st {
+			break
+		}
+		if cur == nil {
+			if recordEqual(st.rec, st.base) {
+				st.writers--
+				return nil // nothing changed of what was deleted
+			}
+			d.jids[jid] = st
+			break
+		}
+		cur.rec = rebase(st.base, st.rec, cur.rec)
+		st.writers--
+		st = cur
+		st.writers++
+	}
+	defer func() { st.writers-- }()
 	d.takeXMPPLocked(st)
 	view := func(s *jidState) Shared {
 		p, since, wentOffline := d.viewLocked(s)
@@ -66,8 +96,18 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	if st.cur.Status != "" && recordEqual(next.Record, st.base) && presenceEqual(next.Presence, st.cur) {
 		return nil
 	}
+	if d.closed {
+		st.rec = st.base
+		return fmt.Errorf("presence: save %s: %w", jid, errClosed)
+	}
 	base, mine := st.base, next.Record
+	st.committing = true
+	d.flushers.Add(1) // Close waits for the commit to return
+	d.mu.Unlock()
 	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
+		// A retry computes under d.mu again, though no I/O is made.
+		d.mu.Lock()
+		defer d.mu.Unlock()
 		r := stored.Record
 		if stored.Gone {
 			r = Record{JID: mine.JID, Version: stored.Record.Version}
@@ -79,35 +119,82 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		} else {
 			r = rebase(base, mine, r)
 		}
-		tmp := &jidState{rec: r}
+		tmp := &jidState{rec: r, profile: st.profile, resources: st.resources}
 		if !stored.Gone {
 			tmp.cur, tmp.since = stored.Presence, stored.Since
 		}
 		return view(tmp), true
 	})
+	d.mu.Lock()
+	d.flushers.Done()
+	st.committing = false
+	d.commitDone.Broadcast()
+	// What writers waiting on st changed meanwhile is the difference
+	// between st.rec and mine; it stays, on the newest record known.
+	pending := st.rec
 	if err != nil {
-		st.rec = st.base
-		return fmt.Errorf("presence: save %s: %w", st.rec.JID, err)
+		st.rec = rebase(mine, pending, st.base)
+		return fmt.Errorf("presence: save %s: %w", jid, err)
 	}
-	d.adoptLocked(st, got)
+	if d.jids[jid] != st {
+		d.applyLocked(got) // forgotten meanwhile by an older deletion
+		return nil
+	}
+	if st.base.Version < got.Record.Version || got.Gone && got.Record.Version == 0 {
+		d.adoptLocked(st, got)
+		if got.Gone {
+			return nil
+		}
+	}
+	st.rec = rebase(mine, pending, st.base)
 	return nil
 }
 
-// adoptLocked makes s, which the store holds, what st is and shows.
+// adoptLocked makes s, which the store holds, what st is and shows. A
+// change that writers of st are making stays: the one in flight is
+// rebased when its commit returns, those waiting for it now.
 func (d *Directory) adoptLocked(st *jidState, s Shared) {
 	jid := st.rec.JID
 	if s.Gone {
+		d.indexGroupsLocked(jid, st.base.Groups, nil)
 		delete(d.jids, jid)
 		d.updates++
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
 		return
 	}
+	d.adoptions++
+	st.adopted = d.adoptions
+	old, pending := st.base, st.rec
+	d.indexGroupsLocked(jid, old.Groups, s.Record.Groups)
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
 	p := s.Presence
 	if st.visible() { // the details as this replica's privacy shows them
 		p.Details = d.detailsLocked(st).Only(d.shownLocked(st))
 	}
+	switch {
+	case st.committing:
+		st.rec = pending
+	case st.writers > 0:
+		st.rec = rebase(old, pending, s.Record)
+	}
 	d.showLocked(st, p, s.Since)
+}
+
+// indexGroupsLocked moves jid in d.members from the roster groups was
+// to those of now, as a record is adopted or forgotten.
+func (d *Directory) indexGroupsLocked(jid string, was, now []string) {
+	for _, g := range was {
+		delete(d.members[g], jid)
+		if len(d.members[g]) == 0 {
+			delete(d.members, g)
+		}
+	}
+	for _, g := range now {
+		if d.members[g] == nil {
+			d.members[g] = make(map[string]struct{})
+		}
+		d.members[g][jid] = struct{}{}
+	}
 }
 
 // Apply mirrors a value that a replica (this one too) committed to the
@@ -135,10 +222,20 @@ func (d *Directory) applyLocked(s Shared) {
 	d.adoptLocked(st, s)
 }
 
+// Adoptions counts the values adopted so far; a reload takes it before it
+// reads the store (Reload).
+func (d *Directory) Adoptions() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.adoptions
+}
+
 // Reload mirrors everything the shared store holds, as after a reconnect
 // to it, when notices may have been lost: JIDs it no longer holds are
-// forgotten here too.
-func (d *Directory) Reload(all []Shared) {
+// forgotten here too, unless this replica adopted them after the snapshot
+// began, when Adoptions said since: committed or told of meanwhile, they
+// are newer than the snapshot.
+func (d *Directory) Reload(all []Shared, since uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	held := make(map[string]bool, len(all))
@@ -147,7 +244,7 @@ func (d *Directory) Reload(all []Shared) {
 		d.applyLocked(s)
 	}
 	for jid, st := range d.jids {
-		if !held[jid] {
+		if !held[jid] && st.adopted <= since {
 			d.adoptLocked(st, Shared{Record: Record{JID: jid}, Gone: true})
 		}
 	}

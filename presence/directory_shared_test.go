@@ -1,10 +1,222 @@
 package presence
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
 )
+
+// gatedShared is a SharedStore in memory whose commits wait at a gate while
+// it is closed, as a hung Redis makes them wait.
+type gatedShared struct {
+	mu       sync.Mutex
+	recs     map[string]Shared
+	seq      uint64
+	gate     chan struct{} // nil: open
+	entered  chan string   // a commit reached the gate
+	inflight map[string]int
+	maxIn    int
+	order    []Status // http statuses committed, in order
+}
+
+func newGatedShared() *gatedShared {
+	return &gatedShared{recs: map[string]Shared{}, inflight: map[string]int{}, entered: make(chan string, 16)}
+}
+
+func (g *gatedShared) Records() ([]Record, error) { return nil, nil }
+func (g *gatedShared) Save(Record) error          { return nil }
+func (g *gatedShared) Delete(string) error        { return nil }
+func (g *gatedShared) Remove(jid string) error    { return nil }
+func (g *gatedShared) SetRoom(string, int) error  { return nil }
+
+func (g *gatedShared) Commit(s Shared, _ bool, redo func(Shared) (Shared, bool)) (Shared, error) {
+	jid := s.Record.JID
+	g.mu.Lock()
+	g.inflight[jid]++
+	g.maxIn = max(g.maxIn, g.inflight[jid])
+	gate := g.gate
+	g.mu.Unlock()
+	g.entered <- jid
+	if gate != nil {
+		<-gate
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	defer func() { g.inflight[jid]-- }()
+	for {
+		stored, ok := g.recs[jid]
+		if !ok {
+			stored = Shared{Record: Record{JID: jid}, Gone: true}
+		}
+		if stored.Record.Version == s.Record.Version {
+			g.seq++
+			s.Record.Version = g.seq
+			g.recs[jid] = s
+			if h := s.Record.HTTP; h != nil {
+				g.order = append(g.order, h.Status)
+			}
+			return s, nil
+		}
+		next, ok := redo(stored)
+		if !ok {
+			return stored, nil
+		}
+		s = next
+	}
+}
+
+// A JID's writes reach a shared store one at a time and in order, with the
+// directory's lock released while the store answers.
+func TestSharedCommitsOfAJIDInOrderWithoutTheLock(t *testing.T) {
+	g := newGatedShared()
+	hub := NewMemHub()
+	d, err := NewDirectory(hub, g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const jid = "frank@example.com"
+	g.gate = make(chan struct{})
+	var once sync.Once
+	open := func() {
+		once.Do(func() {
+			g.mu.Lock()
+			close(g.gate)
+			g.gate = nil
+			g.mu.Unlock()
+		})
+	}
+	defer open() // before Close, also on a failure
+	errs := make(chan error, 2)
+	go func() { _, err := d.SetHTTP(jid, Away, "", time.Minute); errs <- err }()
+	<-g.entered // the first write waits in the store
+	go func() { _, err := d.SetHTTP(jid, DND, "", time.Minute); errs <- err }()
+	read := make(chan Stats)
+	go func() { read <- d.Stats() }()
+	select {
+	case <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stats waited for the store")
+	}
+	select {
+	case <-g.entered:
+		t.Fatal("a second commit of the JID entered the store while the first was in flight")
+	case <-time.After(100 * time.Millisecond):
+	}
+	open()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.order) != 2 || g.order[0] != Away || g.order[1] != DND {
+		t.Fatalf("committed %v, want [away dnd]", g.order)
+	}
+	if g.maxIn != 1 {
+		t.Fatalf("%d commits of the JID in flight at once, want 1", g.maxIn)
+	}
+	if got := d.Get(jid).Status; got != DND {
+		t.Fatalf("shows %s, want dnd", got)
+	}
+	if r, _ := d.Record(jid); r.HTTP == nil || r.HTTP.Status != DND || r.Version != g.seq {
+		t.Fatalf("record %+v, want dnd at version %d", r, g.seq)
+	}
+}
+
+// Group lists, with a shared store, the JIDs whose records name the group,
+// as the records come and go.
+func TestSharedGroupFollowsTheRecords(t *testing.T) {
+	d, err := NewDirectory(NewMemHub(), newGatedShared(), DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rec := func(jid string, v uint64, groups ...string) Shared {
+		return Shared{Record: Record{JID: jid, Subscribed: true, Version: v, Groups: groups}}
+	}
+	d.Apply(rec("a@example.com", 1, "team", "ops"))
+	d.Apply(rec("b@example.com", 2, "team"))
+	d.Apply(rec("c@example.com", 3, "team"))
+	if got := d.Group("team"); !slices.Equal(got, []string{"a@example.com", "b@example.com", "c@example.com"}) {
+		t.Fatalf("team: %v", got)
+	}
+	d.Apply(rec("a@example.com", 4, "ops"))                                                                                       // left team
+	d.Apply(Shared{Record: Record{JID: "b@example.com", Version: 5}, Gone: true})                                                 // forgotten
+	d.Apply(Shared{Record: Record{JID: "c@example.com", Version: 6, OptedOut: true, Subscribed: true, Groups: []string{"team"}}}) // hidden
+	if got := d.Group("team"); len(got) != 0 {
+		t.Fatalf("team after the changes: %v, want none", got)
+	}
+	if got := d.Group("ops"); !slices.Equal(got, []string{"a@example.com"}) {
+		t.Fatalf("ops: %v", got)
+	}
+	d.Reload([]Shared{rec("b@example.com", 7, "team")}, d.Adoptions())
+	if got := d.Group("team"); !slices.Equal(got, []string{"b@example.com"}) {
+		t.Fatalf("team after a reload: %v", got)
+	}
+	if got := d.Group("ops"); len(got) != 0 {
+		t.Fatalf("ops after a reload without a@: %v", got)
+	}
+}
+
+// A reload forgets the JIDs the snapshot lacks, but not one this replica
+// committed or was told of after the snapshot began.
+func TestSharedReloadKeepsWhatCameAfterTheSnapshot(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Apply(Shared{Record: Record{JID: "old@example.com", Subscribed: true, Version: 1}})
+	since := d.Adoptions() // the snapshot begins
+	if _, err := d.SetHTTP("mine@example.com", Away, "", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	d.Apply(Shared{Record: Record{JID: "told@example.com", Subscribed: true, Version: 9}})
+	d.Reload(nil, since) // the snapshot saw none of them
+	if _, ok := d.Record("old@example.com"); ok {
+		t.Error("old@ kept, though the store no longer holds it")
+	}
+	if r, ok := d.Record("mine@example.com"); !ok || r.HTTP == nil || r.HTTP.Status != Away {
+		t.Errorf("mine@ committed after the snapshot began: %+v, %v", r, ok)
+	}
+	if _, ok := d.Record("told@example.com"); !ok {
+		t.Error("told@ adopted after the snapshot began was forgotten")
+	}
+}
+
+// Close waits for a commit in flight, so that nothing is adopted or
+// published after it returned; a write after Close fails.
+func TestSharedCloseWaitsForTheCommitInFlight(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.gate = make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() { _, err := d.SetHTTP("gina@example.com", Away, "", time.Minute); wrote <- err }()
+	<-g.entered
+	closed := make(chan struct{})
+	go func() { d.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a commit was in flight")
+	case <-time.After(100 * time.Millisecond):
+	}
+	g.mu.Lock()
+	close(g.gate)
+	g.gate = nil
+	g.mu.Unlock()
+	<-closed
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetHTTP("gina@example.com", DND, "", time.Minute); err == nil {
+		t.Fatal("a write after Close succeeded")
+	}
+}
 
 // memShared is a SharedStore in memory that tells every follower of what
 // is committed, as the cluster's notices do.
@@ -114,7 +326,7 @@ func TestSharedDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(late.Close)
-	late.Reload([]Shared{stored})
+	late.Reload([]Shared{stored}, 0)
 	if got := late.Get(jid).Details; got.Tune == nil || got.Tune.Title != "Vitamin C" || len(got.Devices) != 2 {
 		t.Errorf("late replica: %+v", got)
 	}

@@ -166,6 +166,9 @@ func (d *Directory) dropUnsynced(gen uint64) {
 	d.graceT = nil
 	for jid, set := range d.unsynced {
 		d.dropLocked(jid, set)
+		if gen != d.graceGen {
+			return // a commit released d.mu, and a new sync began meanwhile
+		}
 	}
 	d.unsynced = nil
 }
@@ -320,11 +323,29 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 	if d.shared != nil {
 		// Shared: forgotten only once the store forgot it, since a
 		// refused removal (a lease lost) must leave the replica as the
-		// store is.
-		if err := d.shared.Remove(jid); err != nil {
+		// store is. Like a commit, it waits for the one in flight and
+		// is made without d.mu.
+		for st.committing {
+			d.commitDone.Wait()
+		}
+		if d.closed {
+			return pendingWrite{err: errClosed}
+		}
+		st.committing = true
+		d.flushers.Add(1) // Close waits for the removal to return
+		d.mu.Unlock()
+		err := d.shared.Remove(jid)
+		d.mu.Lock()
+		d.flushers.Done()
+		st.committing = false
+		d.commitDone.Broadcast()
+		if err != nil {
 			return pendingWrite{err: err}
 		}
-		delete(d.jids, jid)
+		if d.jids[jid] == st {
+			d.indexGroupsLocked(jid, st.base.Groups, nil)
+			delete(d.jids, jid)
+		}
 		delete(d.unsynced, jid)
 		d.updates++
 		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
@@ -440,7 +461,9 @@ func (d *Directory) SetRoom(room string, occupants int) {
 // it, and every replica (this one too) publishes the store's notice.
 func (d *Directory) showRoomLocked(room string, occupants int) {
 	if d.shared != nil {
+		d.mu.Unlock()                         // the store may hang: reads go on meanwhile
 		_ = d.shared.SetRoom(room, occupants) // best effort, as XMPP input is
+		d.mu.Lock()
 		return
 	}
 	d.hub.Publish(NewRoomEntry(Room{Room: room, Occupants: occupants}))

@@ -7,6 +7,7 @@ import (
 
 	"badges/avatar"
 	"badges/presence"
+	"badges/render"
 	"badges/web/respond"
 )
 
@@ -24,24 +25,24 @@ var _ Avatars = (*avatar.Store)(nil)
 // (docs/API.md#rich-presence): the user's picture re-encoded, or the
 // placeholder, which depends on the JID alone, for a JID without a picture,
 // one that hides it and one nobody may see, exactly as for one that does
-// not exist.
+// not exist. Errors are pictures too, so that an <img> never breaks.
 func (s *Server) handleAvatar(w http.ResponseWriter, r *http.Request) {
 	respond.PublicCORS(w)
 	base, ok := strings.CutSuffix(r.PathValue("file"), ".png")
 	if !ok {
-		respond.Error(w, http.StatusNotFound, "not found: use /avatar/{jid}.png")
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .png", r.URL.RawQuery, render.PNG))
 		return
 	}
 	t, err := s.names.topic(presence.KindJID, base)
 	if err != nil {
-		respond.Error(w, respond.StatusOf(err), "invalid JID")
+		respond.Image(w, r, respond.StatusOf(err), s.images.error("invalid JID", r.URL.RawQuery, render.PNG))
 		return
 	}
 	size := avatar.DefaultSize
 	if v := r.URL.Query().Get("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < avatar.MinSize || n > avatar.MaxSize {
-			respond.Error(w, http.StatusBadRequest, "size must be an integer from 16 to 512")
+			respond.Image(w, r, http.StatusBadRequest, s.images.error("size: 16 to 512", r.URL.RawQuery, render.PNG))
 			return
 		}
 		size = n

@@ -98,15 +98,16 @@ func TestAvatarRoute(t *testing.T) {
 	}
 
 	for _, bad := range []string{"?size=15", "?size=513", "?size=abc", "?size=64.0"} {
-		if res, _ := f.do(t, "GET", "/avatar/"+jid+".png"+bad, nil); res.StatusCode != 400 {
-			t.Errorf("%s: %d, want 400", bad, res.StatusCode)
+		if res, _ := f.do(t, "GET", "/avatar/"+jid+".png"+bad, nil); res.StatusCode != 400 || res.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("%s: %d %s, want 400 with an image", bad, res.StatusCode, res.Header.Get("Content-Type"))
 		}
 	}
-	if res, _ := f.do(t, "GET", "/avatar/"+jid+".jpg", nil); res.StatusCode != 404 {
-		t.Errorf(".jpg: %d, want 404", res.StatusCode)
+	// An <img> never breaks: errors are images too.
+	if res, _ := f.do(t, "GET", "/avatar/"+jid+".jpg", nil); res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
+		t.Errorf(".jpg: %d %s, want 404 with an image", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	if res, _ := f.do(t, "GET", "/avatar/a@b@c.png", nil); res.StatusCode != 400 {
-		t.Errorf("invalid JID: %d, want 400", res.StatusCode)
+	if res, _ := f.do(t, "GET", "/avatar/a@b@c.png", nil); res.StatusCode != 400 || res.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("invalid JID: %d %s, want 400 with an image", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
 

@@ -42,6 +42,8 @@ type Config struct {
 
 	Redis    string        // secret (may hold a password); URL of the shared Redis; empty: the embedded store
 	LeaseTTL time.Duration // time to live of the watcher's lease under Redis
+	// ExpiryClaim: how long a claimed http-source expiry stays with a replica
+	ExpiryClaim time.Duration
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
@@ -100,6 +102,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("origins", c.Origins),
 		logText("redis", c.Redis),
 		slog.Duration("lease-ttl", c.LeaseTTL),
+		slog.Duration("expiry-claim", c.ExpiryClaim),
 		slog.String("log-level", strings.ToLower(c.LogLevel.String())),
 		slog.String("log-format", c.LogFormat),
 		slog.Any("trusted-proxies", c.TrustedProxies),

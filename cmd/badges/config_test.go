@@ -81,6 +81,7 @@ func TestDefaults(t *testing.T) {
 		LogLevel:      slog.LevelInfo,
 		LogFormat:     "text",
 		LeaseTTL:      10 * time.Second,
+		ExpiryClaim:   5 * time.Second,
 
 		WSPerClient: 50, WSMax: 18000, WSConnectRate: 5, WSConnectBurst: 30,
 		WriteRate: 10, WriteBurst: 100, CacheBytes: 64 << 20,

@@ -80,6 +80,20 @@ func parseLeaseTTL(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// parseExpiryClaim checks -expiry-claim: long enough for a write to
+// Redis to answer (2 s at most), short enough that an expiry claimed by a
+// replica that died is not late by much.
+func parseExpiryClaim(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d < time.Second || d > time.Minute {
+		return 0, errors.New("must be from 1s to 1m")
+	}
+	return d, nil
+}
+
 func parseLogLevel(s string) (slog.Level, error) {
 	name, err := parseEnum(s, "debug", "info", "warn", "error")
 	if err != nil {

@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	var node *cluster.Node
 	if shared != nil {
 		no := cluster.NodeOptions{Client: rdb, Store: shared, Directory: dir, Hub: hub,
-			LeaseTTL: cfg.LeaseTTL, Logger: log.With("component", "cluster")}
+			LeaseTTL: cfg.LeaseTTL, ExpiryClaim: cfg.ExpiryClaim, Logger: log.With("component", "cluster")}
 		if w != nil {
 			no.Watcher = w
 		}
