@@ -168,12 +168,7 @@ func (d *Directory) expireDue() {
 		// A push whose refresh is being saved has a later expiry: that
 		// save schedules it again.
 		if st := d.jids[e.jid]; st != nil && st.rec.HTTP != nil && !st.rec.HTTP.Expires.After(now) {
-			// A source that was offline already keeps its time of change.
-			changed := now
-			if st.rec.HTTP.Status == Offline {
-				changed = st.rec.HTTP.Changed
-			}
-			st.rec.HTTP = &HTTPState{Status: Offline, Changed: changed}
+			st.rec.HTTP = expiredHTTP(st.rec.HTTP, now)
 			d.refreshLocked(st, true)
 		}
 	}
