@@ -3,8 +3,11 @@ package presence
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // presenceJSON is the wire form of docs/API.md#json. Field order is fixed so
@@ -122,18 +125,191 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-// MarshalJSON encodes the presence as docs/API.md#json shows it.
+// MarshalJSON encodes the presence as docs/API.md#json shows it: the bytes
+// json.Marshal gives for presenceJSON, HTML escaping included, written
+// without reflection, since every change of every JID is encoded
+// (FuzzPresenceJSON holds the two together).
 func (p Presence) MarshalJSON() ([]byte, error) {
-	src := p.Sources
-	if src == nil {
-		src = map[Source]Status{}
+	return appendPresence(make([]byte, 0, 192), p), nil
+}
+
+func appendPresence(b []byte, p Presence) []byte {
+	b = appendKey(b, '{', "jid")
+	b = appendString(b, p.JID)
+	b = appendKey(b, ',', "status")
+	b = appendString(b, string(p.Status))
+	b = appendKey(b, ',', "state")
+	b = appendString(b, string(p.Status.State()))
+	if p.Message != "" {
+		b = appendKey(b, ',', "message")
+		b = appendString(b, p.Message)
 	}
-	w := presenceJSON{
-		JID: p.JID, Status: p.Status, State: p.Status.State(), Message: p.Message,
-		Since: timePtr(p.Since), LastSeen: timePtr(p.LastSeen), Sources: src,
+	b = appendKey(b, ',', "since")
+	b = appendTime(b, p.Since)
+	b = appendKey(b, ',', "last_seen")
+	b = appendTime(b, p.LastSeen)
+	b = appendKey(b, ',', "sources")
+	b = append(b, '{')
+	// Keys in order, as json.Marshal sorts them; there are at most a few.
+	var keys [4]Source
+	names := keys[:0]
+	for s := range p.Sources {
+		names = append(names, s)
 	}
-	w.DetailsJSON.set(p.Details, p.JID)
-	return json.Marshal(w)
+	slices.Sort(names)
+	for i, s := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, string(s))
+		b = append(b, ':')
+		b = appendString(b, string(p.Sources[s]))
+	}
+	b = append(b, '}')
+	b = appendDetails(b, p.Details, p.JID)
+	return append(b, '}')
+}
+
+// appendDetails appends the members of DetailsJSON, each after a comma.
+func appendDetails(b []byte, d Details, jid string) []byte {
+	b = appendNonEmpty(b, "name", d.Name)
+	if d.AvatarID != "" {
+		b = appendNonEmpty(b, "avatar", AvatarURL(jid, d.AvatarID))
+	}
+	if len(d.Devices) > 0 {
+		b = appendKey(b, ',', "devices")
+		sep := byte('[')
+		for _, dev := range d.Devices {
+			b = appendString(append(b, sep), dev)
+			sep = ','
+		}
+		b = append(b, ']')
+	}
+	if !d.IdleSince.IsZero() {
+		b = appendKey(b, ',', "idle_since")
+		b = appendTime(b, d.IdleSince)
+	}
+	if t := d.Tune; t != nil {
+		b = appendKey(b, ',', "tune")
+		n := len(b)
+		b = appendNonEmpty(b, "artist", t.Artist)
+		b = appendNonEmpty(b, "title", t.Title)
+		b = appendNonEmpty(b, "source", t.Source)
+		b = appendNonEmpty(b, "track", t.Track)
+		if t.Length != 0 {
+			b = appendKey(b, ',', "length")
+			b = strconv.AppendInt(b, int64(t.Length), 10)
+		}
+		b = appendNonEmpty(b, "uri", t.URI)
+		b = closeObject(b, n)
+	}
+	if m := d.Mood; m != nil {
+		b = appendKey(b, ',', "mood")
+		n := len(b)
+		b = appendNonEmpty(b, "value", m.Value)
+		b = appendNonEmpty(b, "text", m.Text)
+		b = closeObject(b, n)
+	}
+	if a := d.Activity; a != nil {
+		b = appendKey(b, ',', "activity")
+		n := len(b)
+		b = appendNonEmpty(b, "general", a.General)
+		b = appendNonEmpty(b, "specific", a.Specific)
+		b = appendNonEmpty(b, "text", a.Text)
+		b = closeObject(b, n)
+	}
+	return b
+}
+
+// closeObject ends an object whose members, each written after a comma,
+// begin at b[n:]: the first comma becomes the opening brace.
+func closeObject(b []byte, n int) []byte {
+	if len(b) == n {
+		return append(b, '{', '}')
+	}
+	b[n] = '{'
+	return append(b, '}')
+}
+
+// appendKey appends sep and the quoted key and colon; keys are plain ASCII.
+func appendKey(b []byte, sep byte, key string) []byte {
+	b = append(b, sep, '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
+// appendNonEmpty appends ,"key":"v" unless v is empty (omitempty).
+func appendNonEmpty(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendString(appendKey(b, ',', key), v)
+}
+
+// appendTime appends what timePtr and json.Marshal make of t: null for
+// the zero time, else the UTC second in RFC 3339.
+func appendTime(b []byte, t time.Time) []byte {
+	tp := timePtr(t)
+	if tp == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = tp.AppendFormat(b, time.RFC3339)
+	return append(b, '"')
+}
+
+// appendString appends s quoted as json.Marshal quotes it: HTML-safe (<,
+// > and & escaped), U+2028 and U+2029 escaped, invalid UTF-8 replaced by
+// U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // UnmarshalJSON decodes the form MarshalJSON writes (used by clients and tests).

@@ -123,3 +123,65 @@ func TestEntryJSONIsMarshal(t *testing.T) {
 		t.Errorf("room entry %s\nwant %s", got, want)
 	}
 }
+
+// marshalReflect is the encoding MarshalJSON must equal, byte for byte:
+// json.Marshal of the wire struct.
+func marshalReflect(p Presence) ([]byte, error) {
+	src := p.Sources
+	if src == nil {
+		src = map[Source]Status{}
+	}
+	w := presenceJSON{
+		JID: p.JID, Status: p.Status, State: p.Status.State(), Message: p.Message,
+		Since: timePtr(p.Since), LastSeen: timePtr(p.LastSeen), Sources: src,
+	}
+	w.DetailsJSON.set(p.Details, p.JID)
+	return json.Marshal(w)
+}
+
+// FuzzPresenceJSON: MarshalJSON writes what json.Marshal writes, for any
+// text in any field (escapes, invalid UTF-8, U+2028) and any set of
+// details.
+func FuzzPresenceJSON(f *testing.F) {
+	f.Add("alice@example.com", "dnd", "In a meeting", "Alice", "pc", "Artist", "Title <&>", "happy \u2029", "\u2028x\xff", int64(1795000000), 240, uint8(0x3f))
+	f.Add("", "", "", "", "", "", "", "", "", int64(0), 0, uint8(0))
+	f.Add("b@example.com", "away", "\"\\\b\f\n\r\t\x00\x1f\x7f", "", "", "", "", "", "", int64(-1), -3, uint8(0x55))
+	f.Fuzz(func(t *testing.T, jid, status, message, name, device, text1, text2, text3, text4 string,
+		unix int64, length int, set uint8) {
+		// Years 1 to 9999: the times badges keeps (clocks, RFC 3339 stamps).
+		const first, last = -62135596800, 253402300799
+		at := time.Unix(first+(unix%(last-first)+(last-first))%(last-first), 0)
+		p := Presence{JID: jid, Status: Status(status), Message: message}
+		if set&1 != 0 {
+			p.Since, p.LastSeen = at, at.Add(-time.Hour)
+		}
+		if set&2 != 0 {
+			p.Sources = map[Source]Status{SourceHTTP: Status(text1), Source(text2): Status(status)}
+		}
+		d := &p.Details
+		d.Name = name
+		if set&4 != 0 {
+			d.AvatarID, d.Devices, d.IdleSince = text3, []string{device, text4}, at
+		}
+		if set&8 != 0 {
+			d.Tune = &Tune{Artist: text1, Title: text2, Source: text3, Track: text4, Length: length, URI: message}
+		}
+		if set&16 != 0 {
+			d.Mood = &Mood{Value: text3, Text: text4}
+		}
+		if set&32 != 0 {
+			d.Activity = &Activity{General: text1, Specific: text2, Text: text3}
+		}
+		if set&64 != 0 {
+			d.Tune, d.Mood, d.Activity = &Tune{}, &Mood{}, &Activity{} // present and empty: {}
+		}
+		want, err := marshalReflect(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.MarshalJSON()
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("MarshalJSON %s, %v\nwant        %s", got, err, want)
+		}
+	})
+}
