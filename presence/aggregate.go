@@ -1,6 +1,9 @@
 package presence
 
-import "time"
+import (
+	"iter"
+	"time"
+)
 
 // Resource is the presence of one connected XMPP resource.
 type Resource struct {
@@ -43,8 +46,9 @@ type SourceState struct {
 // that is online wins; with none online, any unknown source makes the JID
 // unknown (we cannot say it is offline); otherwise the JID is offline, with
 // the message and time of the most recent change. Ties go to the source
-// name that sorts first, so that the answer never depends on map order.
-func Merge(sources map[Source]SourceState) SourceState {
+// name that sorts first, so that the answer never depends on the order the
+// sources come in.
+func Merge(sources iter.Seq2[Source, SourceState]) SourceState {
 	var online, rest SourceState
 	var onlineName, restName Source
 	var haveOnline, haveRest, anyUnknown bool
@@ -76,4 +80,29 @@ func Merge(sources map[Source]SourceState) SourceState {
 // newer reports whether a (from source an) goes before b (from bn).
 func newer(a SourceState, an Source, b SourceState, bn Source) bool {
 	return a.Changed.After(b.Changed) || a.Changed.Equal(b.Changed) && an < bn
+}
+
+// sourceStates is what each source says of a JID, at most one entry per
+// source, in a fixed array: aggregating a JID, which every write and
+// every XMPP change does, allocates nothing for it.
+type sourceStates struct {
+	n      int
+	names  [2]Source
+	states [2]SourceState
+}
+
+func (s *sourceStates) add(name Source, st SourceState) {
+	s.names[s.n], s.states[s.n] = name, st
+	s.n++
+}
+
+// all yields each source and what it says.
+func (s *sourceStates) all() iter.Seq2[Source, SourceState] {
+	return func(yield func(Source, SourceState) bool) {
+		for i := range s.n {
+			if !yield(s.names[i], s.states[i]) {
+				return
+			}
+		}
+	}
 }

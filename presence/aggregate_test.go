@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"maps"
 	"testing"
 	"time"
 )
@@ -94,7 +95,7 @@ func TestMerge(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for range 50 {
-				if got := Merge(tt.sources); got != tt.want {
+				if got := Merge(maps.All(tt.sources)); got != tt.want {
 					t.Fatalf("Merge = %+v, want %+v", got, tt.want)
 				}
 			}
