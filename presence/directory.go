@@ -2,7 +2,6 @@ package presence
 
 import (
 	"fmt"
-	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -84,12 +83,13 @@ type jidState struct {
 	resources map[string]Resource
 	xmppAt    time.Time // when the XMPP source last changed
 	// cur and since are the presence computed last and when its status
-	// began; shown and shownSince what the hub was given last. They differ
-	// while cur waits for its record to be saved: held keeps the views
-	// computed since, the last one of each record version, oldest first.
+	// began; shown (nil until the first) and shownSince what the hub was
+	// given last. They differ while cur waits for its record to be saved:
+	// held keeps the views computed since, the last one of each record
+	// version, oldest first.
 	since      time.Time
 	cur        Presence
-	shown      Presence
+	shown      *Entry
 	profile    Profile // what the contact publishes over XMPP (PEP, vCard)
 	shownSince time.Time
 	held       []heldView
@@ -227,28 +227,28 @@ func (d *Directory) compute(st *jidState) Presence {
 		return UnknownPresence(st.rec.JID)
 	}
 	sources := d.sourcesLocked(st)
-	m := Merge(sources)
+	m := Merge(sources.all())
 	p := Presence{JID: st.rec.JID, Status: m.Status, LastSeen: st.rec.LastSeen,
-		Sources: make(map[Source]Status, len(sources))}
+		Sources: make(map[Source]Status, sources.n)}
 	shown := d.shownLocked(st)
 	if shown.Has(FieldMessage) {
 		p.Message = m.Message
 	}
 	p.Details = d.detailsLocked(st).Only(shown)
-	for k, v := range sources {
+	for k, v := range sources.all() {
 		p.Sources[k] = v.Status
 	}
 	return p
 }
 
 // sourcesLocked says what each source says of a visible st, with its message.
-func (d *Directory) sourcesLocked(st *jidState) map[Source]SourceState {
-	sources := make(map[Source]SourceState, 2)
+func (d *Directory) sourcesLocked(st *jidState) sourceStates {
+	var sources sourceStates
 	if st.rec.Subscribed && !st.rec.OptedOut {
-		sources[SourceXMPP] = d.xmppLocked(st)
+		sources.add(SourceXMPP, d.xmppLocked(st))
 	}
 	if h := st.rec.HTTP; h != nil {
-		sources[SourceHTTP] = SourceState{Status: h.Status, Message: h.Message, Changed: h.Changed}
+		sources.add(SourceHTTP, SourceState{Status: h.Status, Message: h.Message, Changed: h.Changed})
 	}
 	return sources
 }
@@ -296,14 +296,16 @@ func (d *Directory) Sources(jid string) map[Source]SourceState {
 	if !st.visible() {
 		return nil
 	}
+	withMessage := d.shownLocked(st).Has(FieldMessage)
 	sources := d.sourcesLocked(st)
-	if !d.shownLocked(st).Has(FieldMessage) {
-		for k, v := range sources {
+	out := make(map[Source]SourceState, sources.n)
+	for k, v := range sources.all() {
+		if !withMessage {
 			v.Message = ""
-			sources[k] = v
 		}
+		out[k] = v
 	}
-	return sources
+	return out
 }
 
 // viewLocked computes what st shows now, changing nothing: the presence,
@@ -351,9 +353,9 @@ func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 
 // publishViewLocked gives the hub p, which began at since, as what st shows.
 func (d *Directory) publishViewLocked(st *jidState, p Presence, since time.Time) {
-	st.shown, st.shownSince = p, since
+	st.shown, st.shownSince = NewPresenceEntry(p), since
 	d.updates++
-	d.hub.Publish(NewPresenceEntry(p))
+	d.hub.Publish(st.shown)
 }
 
 // refreshLocked recomputes st and shows it. The record is saved when
@@ -377,24 +379,13 @@ func (d *Directory) refreshLocked(st *jidState, changed bool) {
 	d.showLocked(st, p, since)
 }
 
-// commitLocked saves the record of st, changed by the caller, and waits
-// until it is on disk (releasing d.mu meanwhile); only then is it
-// published, so that nothing is shown or acknowledged that a restart would
-// lose. On a failed save the record goes back to what the store holds and
-// nothing is published: the write did not happen.
-func (d *Directory) commitLocked(st *jidState) error {
-	return d.awaitLocked(d.startCommitLocked(st))
-}
-
-// getLocked returns a copy of what jid shows, as the hub does: the source
-// map is shared with the published entry, which must not change.
-func (d *Directory) getLocked(jid string) Presence {
-	if st := d.jids[jid]; st != nil && st.shown.Status != "" {
-		p := st.shown
-		p.Sources = maps.Clone(p.Sources)
-		return p
+// entryLocked returns what jid shows: the entry the hub was given last, or
+// the unknown presence.
+func (d *Directory) entryLocked(jid string) *Entry {
+	if st := d.jids[jid]; st != nil && st.shown != nil {
+		return st.shown
 	}
-	return UnknownPresence(jid)
+	return NewPresenceEntry(UnknownPresence(jid))
 }
 
 // Record returns a copy of what is stored for jid.

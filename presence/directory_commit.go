@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -77,7 +78,7 @@ func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 	if d.shared != nil {
 		// A shared store's commit is a single round trip, made here.
 		if err := d.commitSharedLocked(st, sharedWrite{}); err != nil {
-			if st.shown.Status == "" && st.base.Version == 0 {
+			if st.shown == nil && st.base.Version == 0 {
 				delete(d.jids, st.rec.JID) // made for this write, never shown
 			}
 			return pendingWrite{err: err}
@@ -90,6 +91,36 @@ func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 	}
 	d.refreshLocked(st, true)
 	return d.pendingLocked(st)
+}
+
+// commitLocked saves the record of st, changed by the caller, and waits
+// until it is on disk (releasing d.mu meanwhile); only then is it
+// published, so that nothing is shown or acknowledged that a restart would
+// lose. On a failed save the record goes back to what the store holds and
+// nothing is published: the write did not happen.
+//
+// When no save of st is under way, the writer saves the record itself
+// instead of starting a flusher and waiting for it: one goroutine and one
+// hand-off fewer per acknowledged write. Changes that others make
+// meanwhile go on in a flusher once the writer's own version is saved, so
+// that its answer never waits for theirs.
+func (d *Directory) commitLocked(st *jidState) error {
+	if d.shared != nil || d.closed || st.flushing {
+		return d.awaitLocked(d.startCommitLocked(st))
+	}
+	st.flushing = true
+	d.flushers.Add(1)
+	d.refreshLocked(st, true)
+	w := d.pendingLocked(st)
+	d.saveLocked(st, st.ver)
+	if st.ver != st.savedVer {
+		go d.flush(st) // takes over st.flushing and the count in d.flushers
+	} else {
+		st.flushing = false
+		d.flushers.Done()
+		d.tidyLocked(st)
+	}
+	return d.awaitLocked(w)
 }
 
 // pendingLocked is a write waiting for the current version of st's record.
@@ -126,12 +157,21 @@ func (d *Directory) flush(st *jidState) {
 	defer d.flushers.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for st.ver != st.savedVer {
+	d.saveLocked(st, math.MaxUint64)
+	st.flushing = false
+	d.tidyLocked(st)
+}
+
+// saveLocked saves st.rec, releasing d.mu during each save, until version
+// v is saved or failed, or until the saved version catches up. The caller
+// is st's flusher (st.flushing).
+func (d *Directory) saveLocked(st *jidState, v uint64) {
+	for st.savedVer != st.ver && st.savedVer < v {
 		if d.closed {
 			d.failLocked(st, errClosed)
-			break
+			return
 		}
-		rec, v := st.rec, st.ver // HTTPState values are replaced, never changed in place
+		rec, rv := st.rec, st.ver // HTTPState values are replaced, never changed in place
 		d.mu.Unlock()
 		var err error
 		if rec.empty() {
@@ -144,10 +184,8 @@ func (d *Directory) flush(st *jidState) {
 			d.failLocked(st, err)
 			continue
 		}
-		d.savedLocked(st, rec, v)
+		d.savedLocked(st, rec, rv)
 	}
-	st.flushing = false
-	d.tidyLocked(st)
 }
 
 // savedLocked takes note that rec, version v of st's record, is on disk.
@@ -197,9 +235,13 @@ func (d *Directory) failLocked(st *jidState, err error) {
 		return
 	}
 	st.rec = st.saved
-	st.cur, st.since = st.shown, st.shownSince
-	if st.shown.Status == "" && !st.visible() {
-		return // never shown, and nothing to show
+	if st.shown == nil {
+		st.cur, st.since = Presence{}, time.Time{}
+		if !st.visible() {
+			return // never shown, and nothing to show
+		}
+	} else {
+		st.cur, st.since = st.shown.Presence, st.shownSince
 	}
 	// XMPP may have changed the resources meanwhile. A JID going offline
 	// keeps the last_seen stored: the store has just failed to take another.
@@ -207,7 +249,7 @@ func (d *Directory) failLocked(st *jidState, err error) {
 	if wentOffline {
 		p.LastSeen = st.rec.LastSeen
 	}
-	if !samePresence(p, st.shown) {
+	if st.shown == nil || !bytes.Equal(NewPresenceEntry(p).JSON, st.shown.JSON) {
 		d.showLocked(st, p, since)
 	}
 }
@@ -224,9 +266,4 @@ func (d *Directory) tidyLocked(st *jidState) {
 		return
 	}
 	delete(d.jids, jid)
-}
-
-// samePresence: a and b would publish the same entry.
-func samePresence(a, b Presence) bool {
-	return bytes.Equal(NewPresenceEntry(a).JSON, NewPresenceEntry(b).JSON)
 }

@@ -9,8 +9,10 @@ import (
 const DefaultTTL = 120 * time.Second
 
 // SetHTTP records presence pushed over HTTP. It returns once the record is
-// durably stored; ttl <= 0 means DefaultTTL. On an error nothing changed.
-func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Duration) (Presence, error) {
+// durably stored, with the entry the JID shows since (shared with the hub:
+// not to be changed); ttl <= 0 means DefaultTTL. On an error nothing
+// changed.
+func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Duration) (*Entry, error) {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
@@ -24,25 +26,25 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	}
 	st.rec.HTTP = h
 	if err := d.commitLocked(st); err != nil {
-		return Presence{}, err
+		return nil, err
 	}
-	return d.getLocked(jid), nil
+	return d.entryLocked(jid), nil
 }
 
-// ClearHTTP sets the http source of jid offline now. On an error nothing
-// changed.
-func (d *Directory) ClearHTTP(jid string) (Presence, error) {
+// ClearHTTP sets the http source of jid offline now and returns what jid
+// shows then, as SetHTTP does. On an error nothing changed.
+func (d *Directory) ClearHTTP(jid string) (*Entry, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.jids[jid]
 	if st == nil || st.rec.HTTP == nil || st.rec.HTTP.Status == Offline && st.rec.HTTP.Expires.IsZero() {
-		return d.getLocked(jid), nil // nothing pushed, or cleared already
+		return d.entryLocked(jid), nil // nothing pushed, or cleared already
 	}
 	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
 	if err := d.commitLocked(st); err != nil {
-		return Presence{}, err
+		return nil, err
 	}
-	return d.getLocked(jid), nil
+	return d.entryLocked(jid), nil
 }
 
 // The expiry heap follows the saved records: savedLocked schedules or

@@ -9,13 +9,13 @@ func TestDirectorySetHTTP(t *testing.T) {
 	store := newMemStore()
 	f := newFixture(t, store, DirectoryOptions{ShowMessages: true})
 	const jid = "alice@example.com"
-	p, err := f.dir.SetHTTP(jid, Away, " lunch\n", 0)
+	e, err := f.dir.SetHTTP(jid, Away, " lunch\n", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"jid":"alice@example.com","status":"away","state":"away","message":"lunch","since":"2026-11-21T10:00:00Z","last_seen":null,"sources":{"http":"away"}}`
-	if b, _ := p.MarshalJSON(); string(b) != want || f.body(jid) != want {
-		t.Errorf("SetHTTP = %s\nwant %s", b, want)
+	if string(e.JSON) != want || f.body(jid) != want {
+		t.Errorf("SetHTTP = %s\nwant %s", e.JSON, want)
 	}
 	r, ok := store.get(jid)
 	if !ok || r.HTTP == nil || r.HTTP.Status != Away || !r.HTTP.Expires.Equal(t0.Add(DefaultTTL)) {
@@ -34,11 +34,11 @@ func TestDirectorySetHTTP(t *testing.T) {
 
 	// DELETE: offline now, last_seen set, nothing left to expire.
 	off := f.clock.Add(time.Minute)
-	p, err = f.dir.ClearHTTP(jid)
+	e, err = f.dir.ClearHTTP(jid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != Offline || !p.LastSeen.Equal(off) || p.Message != "" {
+	if p := e.Presence; p.Status != Offline || !p.LastSeen.Equal(off) || p.Message != "" {
 		t.Errorf("ClearHTTP = %+v", p)
 	}
 	if r, _ := store.get(jid); r.HTTP.Status != Offline || !r.LastSeen.Equal(off) {
@@ -48,8 +48,8 @@ func TestDirectorySetHTTP(t *testing.T) {
 		t.Errorf("%d expiries left", n)
 	}
 	// Clearing what nobody pushed changes nothing and reveals nothing.
-	if p, err := f.dir.ClearHTTP("bob@example.com"); err != nil || p.Status != Unknown {
-		t.Errorf("ClearHTTP(unknown) = %+v, %v", p, err)
+	if e, err := f.dir.ClearHTTP("bob@example.com"); err != nil || e.Presence.Status != Unknown {
+		t.Errorf("ClearHTTP(unknown) = %+v, %v", e, err)
 	}
 	if _, ok := f.dir.Record("bob@example.com"); ok {
 		t.Error("ClearHTTP created a record")

@@ -1,6 +1,9 @@
 package presence
 
-import "sort"
+import (
+	"maps"
+	"sort"
+)
 
 // Test-only access to state that production code reads through the hub.
 
@@ -30,7 +33,9 @@ func (s *ChanSubscriber) C() <-chan struct{} { return s.c }
 func (d *Directory) Get(jid string) Presence {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.getLocked(jid)
+	p := d.entryLocked(jid).Presence
+	p.Sources = maps.Clone(p.Sources) // the entry's is shared with the hub
+	return p
 }
 
 // Groups returns the names of the watcher's roster groups that list at

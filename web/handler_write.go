@@ -95,12 +95,12 @@ func (s *Server) handlePresencePut(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	p, err := s.dir.SetHTTP(jid, in.Status, in.Message, in.TTL)
+	e, err := s.dir.SetHTTP(jid, in.Status, in.Message, in.TTL)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	s.answerWrite(w, r, p, own)
+	s.answerWrite(w, r, e, own)
 }
 
 // handlePresenceDelete serves DELETE /api/v1/presence/{jid}: the http
@@ -110,12 +110,12 @@ func (s *Server) handlePresenceDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := s.dir.ClearHTTP(jid)
+	e, err := s.dir.ClearHTTP(jid)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
-	s.answerWrite(w, r, p, own)
+	s.answerWrite(w, r, e, own)
 }
 
 // writeTarget applies what every write of /api/v1/presence/{jid} goes
@@ -141,13 +141,13 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (jid string
 // Under signed visibility that answer would let an API key read what a sig
 // guards (the XMPP source, the status text), so a key's write is
 // acknowledged with 204 and no body; the JID's own token sees its presence.
-func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, p presence.Presence, own bool) {
+func (s *Server) answerWrite(w http.ResponseWriter, r *http.Request, e *presence.Entry, own bool) {
 	if s.vis.Signed() && !own {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	writePresence(w, r, p)
+	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, e.ETag, e.JSON)
 }
 
 // allowWrite takes a token from the client's write bucket, or answers 429.
@@ -157,11 +157,4 @@ func (s *Server) allowWrite(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// writePresence answers a write with the presence it resulted in, encoded
-// as the JSON API encodes it.
-func writePresence(w http.ResponseWriter, r *http.Request, p presence.Presence) {
-	e := presence.NewPresenceEntry(p)
-	respond.Cached(w, r, http.StatusOK, respond.TypeJSON, e.ETag, e.JSON)
 }

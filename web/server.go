@@ -29,8 +29,8 @@ import (
 // Directory is what the handlers need from the presence directory.
 type Directory interface {
 	Group(name string) []string
-	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
-	ClearHTTP(jid string) (presence.Presence, error)
+	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (*presence.Entry, error)
+	ClearHTTP(jid string) (*presence.Entry, error)
 	Sources(jid string) map[presence.Source]presence.SourceState
 }
 

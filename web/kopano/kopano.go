@@ -50,7 +50,7 @@ import (
 
 // Directory is what the handler needs of the presence directory.
 type Directory interface {
-	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (presence.Presence, error)
+	SetHTTP(jid string, s presence.Status, message string, ttl time.Duration) (*presence.Entry, error)
 	Sources(jid string) map[presence.Source]presence.SourceState
 }
 
