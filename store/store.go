@@ -71,7 +71,11 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, fileName)
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	// No free list in the file: each commit writes one page fewer, and
+	// opening rebuilds the list by scanning (docs/DESIGN.md, "Durable
+	// writes"). Files written with one open the same way.
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout,
+		NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w (gave up after %s)", path, ErrLocked, lockTimeout)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -538,6 +539,59 @@ func TestConcurrentKillLosesNothing(t *testing.T) {
 	for jid, i := range acked {
 		if r, ok := got[jid]; !ok || !reflect.DeepEqual(r, sample(jid, i)) {
 			t.Errorf("acknowledged %s: stored %+v (%v), want %+v", jid, r, ok, sample(jid, i))
+		}
+	}
+}
+
+// TestFreeListEitherWay: the store keeps no free list in the file, and a
+// file that has one (written by bbolt's defaults, as earlier versions did)
+// opens with every record; pages freed by overwrites are reused across
+// reopenings, so rewriting the same records does not grow the file.
+func TestFreeListEitherWay(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	for i := range 50 {
+		if err := s.Save(sample(fmt.Sprintf("u%02d@example.com", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Written with a free list.
+	extra := sample("extra@example.com", 1)
+	val, err := json.Marshal(extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawUpdate(t, dir, func(tx *bbolt.Tx) error { return tx.Bucket(recordsBucket).Put([]byte(extra.JID), val) })
+
+	var size int64
+	for round := range 6 {
+		s, err := Open(dir)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		recs, err := s.Records()
+		if err != nil || len(recs) != 51 {
+			t.Fatalf("round %d: %d records, %v", round, len(recs), err)
+		}
+		for i := range 50 {
+			if err := s.Save(sample(fmt.Sprintf("u%02d@example.com", i), round*50+i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(dir, fileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round == 1 {
+			size = fi.Size()
+		} else if round > 1 && fi.Size() > size {
+			t.Errorf("round %d: file grew from %d to %d bytes rewriting the same records", round, size, fi.Size())
 		}
 	}
 }
