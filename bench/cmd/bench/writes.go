@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -43,6 +44,7 @@ type writeResult struct {
 	p50, p99 time.Duration
 	requests int
 	cpu      time.Duration // the server's CPU time during the run
+	loadCPU  time.Duration // the load generator's, where it runs in this process
 }
 
 // writeCompare measures durable writes side by side: PUT /api/v1/presence
@@ -140,8 +142,12 @@ func describeWrites(m writeResult, runs []writeResult) string {
 		each = append(each, fmt.Sprintf("%.0f", r.rps))
 	}
 	s := fmt.Sprintf("%.0f writes/s, p50 %s, p99 %s", m.rps, round(m.p50), round(m.p99))
+	perWrite := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(m.requests, 1)) }
 	if m.cpu > 0 {
-		s += fmt.Sprintf(", server CPU %.1f µs/write", float64(m.cpu.Microseconds())/float64(max(m.requests, 1)))
+		s += fmt.Sprintf(", server CPU %.1f µs/write", perWrite(m.cpu))
+	}
+	if m.loadCPU > 0 {
+		s += fmt.Sprintf(", load generator CPU %.1f µs/write", perWrite(m.loadCPU))
 	}
 	return s + fmt.Sprintf(" (rounds: %s /s)", strings.Join(each, ", "))
 }
@@ -152,6 +158,10 @@ func describeWrites(m writeResult, runs []writeResult) string {
 // 200, which badges gives only once the write is on disk.
 func putLoad(ctx context.Context, s *server, writers int, d time.Duration) (writeResult, error) {
 	before, err := wsload.ProcessCPU(s.cmd.Process.Pid)
+	if err != nil {
+		return writeResult{}, err
+	}
+	selfBefore, err := wsload.ProcessCPU(os.Getpid())
 	if err != nil {
 		return writeResult{}, err
 	}
@@ -170,6 +180,10 @@ func putLoad(ctx context.Context, s *server, writers int, d time.Duration) (writ
 	if err != nil {
 		return writeResult{}, err
 	}
+	selfAfter, err := wsload.ProcessCPU(os.Getpid())
+	if err != nil {
+		return writeResult{}, err
+	}
 	var all []time.Duration
 	for w := range writers {
 		if errs[w] != nil {
@@ -182,11 +196,14 @@ func putLoad(ctx context.Context, s *server, writers int, d time.Duration) (writ
 	}
 	slices.Sort(all)
 	return writeResult{rps: float64(len(all)) / elapsed.Seconds(), requests: len(all),
-		p50: all[len(all)/2], p99: all[len(all)*99/100], cpu: after - before}, nil
+		p50: all[len(all)/2], p99: all[len(all)*99/100], cpu: after - before, loadCPU: selfAfter - selfBefore}, nil
 }
 
 // putWriter is one writer of putLoad: one keep-alive connection, requests
-// written by hand and answers read with net/http, until ctx ends.
+// written by hand and answers read by hand (readAnswer), until ctx ends.
+// Both are kept lean, as redis-benchmark is, so that the load generator,
+// which shares the machine's cores with the server, takes as little of
+// them as it can.
 func putWriter(ctx context.Context, addr string, w int) ([]time.Duration, error) {
 	ip := net.IPv4(127, 0, byte(2+w/250), byte(1+w%250))
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
@@ -198,13 +215,15 @@ func putWriter(ctx context.Context, addr string, w int) ([]time.Duration, error)
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 	br := bufio.NewReader(conn)
-	jid := fmt.Sprintf("writer%03d@example.com", w)
+	head := fmt.Sprintf("PUT /api/v1/presence/writer%03d@example.com HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: ", w, addr, apiKey)
 	var lat []time.Duration
-	var req []byte
+	var req, body []byte
 	for i := 0; ; i++ {
-		body := fmt.Sprintf(`{"status":"away","message":"write %d","ttl":3600}`, i)
-		req = fmt.Appendf(req[:0], "PUT /api/v1/presence/%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", jid, addr, apiKey, len(body), body)
+		body = strconv.AppendInt(append(body[:0], `{"status":"away","message":"write `...), int64(i), 10)
+		body = append(body, `","ttl":3600}`...)
+		req = strconv.AppendInt(append(req[:0], head...), int64(len(body)), 10)
+		req = append(append(req, "\r\n\r\n"...), body...)
 		t0 := time.Now()
 		if _, err := conn.Write(req); err != nil {
 			if ctx.Err() != nil {
@@ -212,26 +231,57 @@ func putWriter(ctx context.Context, addr string, w int) ([]time.Duration, error)
 			}
 			return lat, fmt.Errorf("writer %d: %w", w, err)
 		}
-		res, err := http.ReadResponse(br, nil)
+		code, err := readAnswer(br)
 		if err != nil {
 			if ctx.Err() != nil {
 				return lat, nil
 			}
 			return lat, fmt.Errorf("writer %d: %w", w, err)
 		}
-		_, err = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if err != nil {
-			if ctx.Err() != nil {
-				return lat, nil
-			}
-			return lat, fmt.Errorf("writer %d: %w", w, err)
-		}
-		if res.StatusCode != http.StatusOK {
-			return lat, fmt.Errorf("writer %d: PUT answered %s", w, res.Status)
+		if code != http.StatusOK {
+			return lat, fmt.Errorf("writer %d: PUT answered %d", w, code)
 		}
 		lat = append(lat, time.Since(t0))
 	}
+}
+
+// readAnswer reads one HTTP/1.1 answer with a Content-Length from br, body
+// included, and returns its status code.
+func readAnswer(br *bufio.Reader) (int, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return 0, err
+	}
+	// "HTTP/1.1 200 OK\r\n"
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	length := -1
+	for {
+		line, err = br.ReadSlice('\n')
+		if err != nil {
+			return 0, err
+		}
+		if len(line) <= 2 { // the empty line ending the header
+			break
+		}
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(name, []byte("Content-Length")) {
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil {
+				return 0, fmt.Errorf("bad Content-Length %q", value)
+			}
+		}
+	}
+	if length < 0 {
+		return 0, errors.New("answer without a Content-Length")
+	}
+	if _, err := br.Discard(length); err != nil {
+		return 0, err
+	}
+	return code, nil
 }
 
 // startRedis runs Debian's redis-server on a free loopback port, in dir,
