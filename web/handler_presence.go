@@ -15,7 +15,7 @@ const maxBatch = 100
 // handlePresence serves GET /api/v1/presence/{jid} (docs/API.md#json).
 func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
 	respond.PublicCORS(w)
-	jid, err := presence.ParseJID(r.PathValue("jid"))
+	jid, err := s.names.jid(r.PathValue("jid"))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -41,7 +41,7 @@ func (s *Server) handlePresenceBatch(w http.ResponseWriter, r *http.Request) {
 	var body bytes.Buffer
 	body.WriteString(`{"presence":[`)
 	for i, v := range raw {
-		jid, err := presence.ParseJID(v)
+		jid, err := s.names.jid(v)
 		if err != nil {
 			s.writeErr(w, r, err)
 			return

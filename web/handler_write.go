@@ -126,7 +126,7 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (jid string
 	if !s.allowWrite(w, r) {
 		return "", false, false
 	}
-	jid, err := presence.ParseJID(r.PathValue("jid"))
+	jid, err := s.names.jid(r.PathValue("jid"))
 	if err == nil {
 		own, err = s.creds.authorizeWrite(r, jid)
 	}

@@ -12,8 +12,8 @@ import (
 
 // Request limits of docs/API.md#errors-and-limits.
 const (
-	maxURLBytes  = 8 << 10  // longer request targets get 414
-	maxBodyBytes = 64 << 10 // larger bodies get 413
+	maxURLBytes  = 8 << 10              // longer request targets get 414
+	maxBodyBytes = respond.MaxBodyBytes // larger bodies get 413
 )
 
 // bodyReadWait bounds how long a request body may take to arrive, counted

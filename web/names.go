@@ -65,6 +65,12 @@ func (c *nameCache) topic(kind presence.Kind, raw string) (presence.Topic, error
 	return presence.Topic{Kind: kind, Name: name}, nil
 }
 
+// jid normalises raw as a JID, as topic does.
+func (c *nameCache) jid(raw string) (string, error) {
+	t, err := c.topic(presence.KindJID, raw)
+	return t.Name, err
+}
+
 // bytes is the weight of what the cache holds, after evicting what is over
 // its budget.
 func (c *nameCache) bytes() uint64 {

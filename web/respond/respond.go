@@ -156,9 +156,18 @@ func StatusOf(err error) int {
 }
 
 // ReadBody reads the whole request body, which the server has already
-// bounded: too large is a 413, a failed read a 400.
+// bounded: too large is a 413, a failed read a 400. A body of known
+// length (within the bound, which the server checked) is read into a buffer
+// of that size.
 func ReadBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(r.Body)
+	var body []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(r.Body)
+	}
 	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 		return nil, WithHiddenCause(ErrBodyTooLarge, err) // 413
 	}
@@ -167,6 +176,10 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// MaxBodyBytes bounds request bodies (docs/API.md#errors-and-limits):
+// the server refuses larger ones with ErrBodyTooLarge.
+const MaxBodyBytes = 64 << 10
 
 // retryAfterUnavailable is the Retry-After of a write refused while the
 // shared store is away: about how long a Redis restart takes.
