@@ -55,15 +55,13 @@ type Entry struct {
 
 // NewPresenceEntry encodes p once for every reader.
 func NewPresenceEntry(p Presence) *Entry {
-	// MarshalJSON's output is what json.Marshal(p) gives, without
-	// json.Marshal compacting and checking it again.
-	body, err := p.MarshalJSON()
-	if err != nil {
-		panic(fmt.Sprintf("presence: encode %s: %v", p.JID, err)) // only plain types: cannot fail
-	}
-	frame := make([]byte, 0, len(body)+32)
-	frame = append(frame, `{"type":"presence","presence":`...)
-	frame = append(append(frame, body...), '}')
+	// One buffer holds the frame, and the JSON is the frame's middle: what
+	// json.Marshal(p) gives (MarshalJSON), without json.Marshal compacting
+	// and checking it again.
+	const prefix = `{"type":"presence","presence":`
+	frame := append(make([]byte, 0, 256), prefix...)
+	frame = append(appendPresence(frame, p), '}')
+	body := frame[len(prefix) : len(frame)-1 : len(frame)-1]
 	return &Entry{Topic: JIDTopic(p.JID), Presence: p, JSON: body, Frame: frame, ETag: ETag(body)}
 }
 
