@@ -97,11 +97,17 @@ func (h *expiries) Pop() any {
 	return e
 }
 
-// httpTimer holds the expiry heap and its single timer; guarded by Directory.mu.
+// httpTimer holds the expiry heap and its single timer; guarded by
+// Directory.mu. The timer may fire early, never late: it is armed for at
+// most the first expiry (armedAt), and moved only when an earlier one
+// comes. A push refreshed before its ttl ran out, the common case, moves
+// its expiry later and leaves the timer alone; one that fires early finds
+// nothing due and arms again.
 type httpTimer struct {
-	heap  expiries
-	byJID map[string]*expiry
-	timer *time.Timer
+	heap    expiries
+	byJID   map[string]*expiry
+	timer   *time.Timer
+	armedAt time.Time
 }
 
 func (d *Directory) scheduleLocked(jid string, at time.Time) {
@@ -112,11 +118,6 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 	if t.byJID == nil {
 		t.byJID = make(map[string]*expiry)
 	}
-	var first *expiry // and when it was due: the timer is armed for it
-	var firstAt time.Time
-	if len(t.heap) > 0 {
-		first, firstAt = t.heap[0], t.heap[0].at
-	}
 	if e := t.byJID[jid]; e != nil {
 		e.at = at
 		heap.Fix(&t.heap, e.index)
@@ -125,12 +126,9 @@ func (d *Directory) scheduleLocked(jid string, at time.Time) {
 		heap.Push(&t.heap, e)
 		t.byJID[jid] = e
 	}
-	// Every save of a pushed presence schedules it again; most leave the
-	// first expiry, and so the timer, as they were.
-	if t.timer != nil && t.heap[0] == first && first.at.Equal(firstAt) {
-		return
+	if t.timer == nil || at.Before(t.armedAt) {
+		d.rearmLocked()
 	}
-	d.rearmLocked()
 }
 
 func (d *Directory) unscheduleLocked(jid string) {
@@ -138,7 +136,9 @@ func (d *Directory) unscheduleLocked(jid string) {
 	if e := t.byJID[jid]; e != nil {
 		heap.Remove(&t.heap, e.index)
 		delete(t.byJID, jid)
-		d.rearmLocked()
+		if len(t.heap) == 0 {
+			d.rearmLocked() // stops it
+		}
 	}
 }
 
@@ -151,8 +151,8 @@ func (d *Directory) rearmLocked() {
 	if len(t.heap) == 0 || d.closed {
 		return
 	}
-	wait := t.heap[0].at.Sub(d.now())
-	t.timer = time.AfterFunc(max(wait, 0), d.expireDue)
+	t.armedAt = t.heap[0].at
+	t.timer = time.AfterFunc(max(t.armedAt.Sub(d.now()), 0), d.expireDue)
 }
 
 // expireDue turns every due http source offline and re-arms the timer.

@@ -109,3 +109,27 @@ func TestDirectoryHTTPRestartExpiry(t *testing.T) {
 	defer d.Close()
 	awaitStatus(t, s, Offline)
 }
+
+// TestDirectoryHTTPRefreshOutlivesTheTimer: a refresh with a longer ttl
+// leaves the timer armed for the earlier expiry; when it fires, nothing is
+// due, the push stays and the timer is armed for the new expiry.
+func TestDirectoryHTTPRefreshOutlivesTheTimer(t *testing.T) {
+	f := newFixture(t, newMemStore(), DirectoryOptions{ShowMessages: true, Now: time.Now})
+	const jid = "alice@example.com"
+	if _, err := f.dir.SetHTTP(jid, Away, "", 30*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.dir.SetHTTP(jid, Away, "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := f.dir.Record(jid)
+	waitFor(t, func() bool {
+		f.dir.mu.Lock()
+		defer f.dir.mu.Unlock()
+		return f.dir.expiry.armedAt.Equal(r.HTTP.Expires)
+	})
+	if p := f.dir.Get(jid); p.Status != Away || !p.Since.Equal(e.Presence.Since) {
+		t.Errorf("after the early timer: %+v", p)
+	}
+}
