@@ -50,8 +50,13 @@ func run(listen, from string) error {
 	if err != nil {
 		return fmt.Errorf("bareserver: listen %s: %w", listen, err)
 	}
-	// The handler sets each header as an ordinary handler would.
-	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	// The handler reads the body, as a handler of writes must, and sets
+	// each header as an ordinary handler would.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, "body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		wh := w.Header()
 		for k, v := range hdr {
 			wh.Set(k, v)

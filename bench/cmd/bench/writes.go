@@ -50,7 +50,9 @@ type writeResult struct {
 // writeCompare measures durable writes side by side: PUT /api/v1/presence
 // on the badges binary, from l.writers connections each on its own loopback
 // address, and SET on redis-server with appendfsync always, driven by
-// redis-benchmark with as many clients; rounds alternate between the two.
+// redis-benchmark with as many clients; and, as the floor of an HTTP write
+// here, the same PUTs answered by a bare net/http handler. Each round
+// starts with another of the three.
 func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 	for _, p := range []string{"redis-server", "redis-benchmark"} {
 		if _, err := exec.LookPath(p); err != nil {
@@ -76,6 +78,10 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	bareBin, err := build(ctx, dir, "./bench/cmd/bareserver")
+	if err != nil {
+		return nil, err
+	}
 	// The write limit is per client; raised so that it admits everything,
 	// while it is still checked on every request.
 	b, err := startBadges(ctx, bin, dir, env, "-write-rate", "1000000", "-write-burst", "1000000")
@@ -88,12 +94,31 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 		return nil, err
 	}
 	defer redis.stop()
+	// The floor of an HTTP write on this machine: a bare net/http handler
+	// that reads the body and answers with the bytes and headers of a
+	// writer's presence, as badges answers its PUT.
+	if _, err := putLoad(ctx, b, 1, 100*time.Millisecond); err != nil {
+		return nil, err
+	}
+	bare, err := startBare(ctx, bareBin, "http://"+b.addr+"/api/v1/presence/"+writerJID(0))
+	if err != nil {
+		return nil, err
+	}
+	defer bare.stop()
 
-	var badgesRuns, redisRuns []writeResult
+	var badgesRuns, redisRuns, bareRuns []writeResult
 	redisN := 200000
 	for i := range l.rounds {
-		for j := range 2 {
-			if (i+j)%2 == 0 {
+		for j := range 3 {
+			switch (i + j) % 3 {
+			case 2:
+				r, err := putLoad(ctx, bare, l.writers, l.duration)
+				if err != nil {
+					return nil, err
+				}
+				fmt.Fprintf(os.Stderr, "round %d: bare PUT: %.0f/s, p50 %s, p99 %s\n", i+1, r.rps, r.p50, r.p99)
+				bareRuns = append(bareRuns, r)
+			case 0:
 				if l.warmup > 0 {
 					if _, err := putLoad(ctx, b, l.writers, l.warmup); err != nil {
 						return nil, err
@@ -105,7 +130,7 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 				}
 				fmt.Fprintf(os.Stderr, "round %d: badges PUT: %.0f/s, p50 %s, p99 %s\n", i+1, r.rps, r.p50, r.p99)
 				badgesRuns = append(badgesRuns, r)
-			} else {
+			case 1:
 				r, err := redisBenchmark(ctx, redis, l.writers, redisN)
 				if err != nil {
 					return nil, err
@@ -124,7 +149,7 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 	}
 
 	writeRate := func(r writeResult) float64 { return r.rps }
-	bm, rm := median(badgesRuns, writeRate), median(redisRuns, writeRate)
+	bm, rm, fm := median(badgesRuns, writeRate), median(redisRuns, writeRate), median(bareRuns, writeRate)
 	ratio := bm.rps / rm.rps
 	return []row{
 		{name: fmt.Sprintf("writes: badges `PUT /api/v1/presence/{jid}`, %d writers on %d loopback addresses", l.writers, l.writers),
@@ -133,6 +158,8 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 				met(ratio >= goalOfRedis), goalWriteP99, met(bm.p99 < goalWriteP99))},
 		{name: fmt.Sprintf("writes: redis-server appendfsync always, `redis-benchmark -c %d -t set`", l.writers),
 			value: describeWrites(rm, redisRuns), goal: "-"},
+		{name: "writes: bare net/http handler reading the body, same answer, same writers",
+			value: describeWrites(fm, bareRuns), goal: fmt.Sprintf("badges: %.0f%% of this", 100*bm.rps/fm.rps)},
 	}, nil
 }
 
@@ -215,8 +242,8 @@ func putWriter(ctx context.Context, addr string, w int) ([]time.Duration, error)
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 	br := bufio.NewReader(conn)
-	head := fmt.Sprintf("PUT /api/v1/presence/writer%03d@example.com HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: ", w, addr, apiKey)
+	head := fmt.Sprintf("PUT /api/v1/presence/%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: ", writerJID(w), addr, apiKey)
 	var lat []time.Duration
 	var req, body []byte
 	for i := 0; ; i++ {
@@ -244,6 +271,9 @@ func putWriter(ctx context.Context, addr string, w int) ([]time.Duration, error)
 		lat = append(lat, time.Since(t0))
 	}
 }
+
+// writerJID is the JID writer w pushes.
+func writerJID(w int) string { return fmt.Sprintf("writer%03d@example.com", w) }
 
 // readAnswer reads one HTTP/1.1 answer with a Content-Length from br, body
 // included, and returns its status code.
