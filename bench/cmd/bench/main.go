@@ -22,6 +22,10 @@ import (
 	"time"
 )
 
+// badgesEnv is added to the environment of every badges server started
+// (-badges-env).
+var badgesEnv []string
+
 // row is one line of the table.
 type row struct{ name, value, goal string }
 
@@ -42,6 +46,14 @@ func main() {
 	writeDuration := flag.Duration("write-duration", 10*time.Second, "length of each measured badges write run")
 	writeRounds := flag.Int("write-rounds", 3, "measured write runs per server; the table shows the median")
 	writeProfile := flag.String("write-profile", "", "write a CPU profile of badges under the write load to this `file`")
+	flag.Func("badges-env", "add `NAME=VALUE` to the environment of the badges server under test (repeatable), e.g. GOGC=400",
+		func(v string) error {
+			if !strings.Contains(v, "=") {
+				return fmt.Errorf("want NAME=VALUE, got %q", v)
+			}
+			badgesEnv = append(badgesEnv, v)
+			return nil
+		})
 	flag.Parse()
 
 	ctx := context.Background()
@@ -70,6 +82,9 @@ func main() {
 		rows = append(rows, r...)
 	}
 	fmt.Printf("\nbenchmarks: %s, %d CPUs, load average %s", runtime.Version(), runtime.NumCPU(), loadAverage())
+	if len(badgesEnv) > 0 {
+		fmt.Printf("; badges with %s", strings.Join(badgesEnv, " "))
+	}
 	if *httpRun {
 		fmt.Printf("; wrk -t%d -c%d -d%s --latency, median of %d", *threads, *conns, *duration, *rounds)
 	}

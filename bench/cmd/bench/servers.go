@@ -54,7 +54,7 @@ func build(ctx context.Context, dir, pkg string, flags ...string) (string, error
 
 // startBadges runs `badges serve` on a free loopback port with its data in
 // dir and the extra flags, waits until it is healthy and pushes badgeJID's
-// presence. env is added to its environment.
+// presence. badgesEnv and env are added to its environment.
 func startBadges(ctx context.Context, bin, dir string, env []string, extra ...string) (*server, error) {
 	ports, err := testenv.FreePorts(1)
 	if err != nil {
@@ -64,7 +64,7 @@ func startBadges(ctx context.Context, bin, dir string, env []string, extra ...st
 	args := append([]string{"serve", "-listen", addr, "-data", filepath.Join(dir, "data"),
 		"-api-keys", apiKey, "-log-level", "warn"}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(testenv.CleanEnv(), env...)
+	cmd.Env = append(append(testenv.CleanEnv(), badgesEnv...), env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("badges: start: %w", err)
