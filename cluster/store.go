@@ -100,7 +100,7 @@ type presenceWire struct {
 }
 
 func encodeShared(s presence.Shared) (rec, p, since string, err error) {
-	rb, err := json.Marshal(s.Record)
+	rb, err := s.Record.AppendJSON(nil)
 	if err != nil {
 		return "", "", "", err
 	}

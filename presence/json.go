@@ -176,15 +176,7 @@ func appendDetails(b []byte, d Details, jid string) []byte {
 	if d.AvatarID != "" {
 		b = appendNonEmpty(b, "avatar", AvatarURL(jid, d.AvatarID))
 	}
-	if len(d.Devices) > 0 {
-		b = appendKey(b, ',', "devices")
-		sep := byte('[')
-		for _, dev := range d.Devices {
-			b = appendString(append(b, sep), dev)
-			sep = ','
-		}
-		b = append(b, ']')
-	}
+	b = appendStrings(b, "devices", d.Devices)
 	if !d.IdleSince.IsZero() {
 		b = appendKey(b, ',', "idle_since")
 		b = appendTime(b, d.IdleSince)

@@ -146,7 +146,7 @@ func (s *Store) Save(r presence.Record) error {
 	if r.JID == "" {
 		return errors.New("store: save: record has no JID")
 	}
-	val, err := json.Marshal(r)
+	val, err := r.AppendJSON(make([]byte, 0, 256))
 	if err != nil {
 		return fmt.Errorf("store: save %q: %w", r.JID, err)
 	}
