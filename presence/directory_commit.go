@@ -134,7 +134,10 @@ func (d *Directory) pendingLocked(st *jidState) pendingWrite {
 	return w
 }
 
-// awaitLocked waits until w is on disk, releasing d.mu meanwhile.
+// awaitLocked waits until w is on disk, releasing d.mu meanwhile. A write
+// already answered (one its writer saved itself) keeps the lock: letting
+// go of it only to take it again would queue the writer behind every
+// other one waiting for it.
 func (d *Directory) awaitLocked(w pendingWrite) error {
 	if w.err != nil {
 		return fmt.Errorf("presence: save: %w", w.err)
@@ -142,9 +145,14 @@ func (d *Directory) awaitLocked(w pendingWrite) error {
 	if w.st == nil {
 		return nil
 	}
-	d.mu.Unlock()
-	err := <-w.done
-	d.mu.Lock()
+	var err error
+	select {
+	case err = <-w.done:
+	default:
+		d.mu.Unlock()
+		err = <-w.done
+		d.mu.Lock()
+	}
 	if err != nil {
 		return fmt.Errorf("presence: save %s: %w", w.st.rec.JID, err)
 	}
