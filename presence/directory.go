@@ -46,6 +46,7 @@ type Directory struct {
 	graceGen uint64
 	expiry   httpTimer
 	updates  uint64
+	views    uint64 // numbers the held views (heldView.seq)
 	// flushers counts the goroutines saving records; Close waits for them.
 	flushers sync.WaitGroup
 	// shared is the store when several replicas share it (shared.go).
@@ -340,20 +341,26 @@ func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 		st.onlineAtLoss = time.Time{}
 	}
 	if v := st.ver; v != st.savedVer {
+		d.views++
+		h := heldView{v: v, p: p, since: since, seq: d.views}
 		if n := len(st.held); n > 0 && st.held[n-1].v == v {
-			st.held[n-1] = heldView{v: v, p: p, since: since}
+			st.held[n-1] = h
 		} else {
-			st.held = append(st.held, heldView{v: v, p: p, since: since})
+			st.held = append(st.held, h)
 		}
 		return
 	}
 	st.held = nil
-	d.publishViewLocked(st, p, since)
+	d.publishViewLocked(st, p, since, nil)
 }
 
-// publishViewLocked gives the hub p, which began at since, as what st shows.
-func (d *Directory) publishViewLocked(st *jidState, p Presence, since time.Time) {
-	st.shown, st.shownSince = NewPresenceEntry(p), since
+// publishViewLocked gives the hub p, which began at since, as what st
+// shows: e, if p was encoded already, or else a new entry.
+func (d *Directory) publishViewLocked(st *jidState, p Presence, since time.Time, e *Entry) {
+	if e == nil {
+		e = NewPresenceEntry(p)
+	}
+	st.shown, st.shownSince = e, since
 	d.updates++
 	d.hub.Publish(st.shown)
 }

@@ -33,11 +33,16 @@ import (
 // errClosed fails writes to a closed Directory.
 var errClosed = errors.New("presence: directory closed")
 
-// heldView is a presence computed from version v of a record not yet saved.
+// heldView is a presence computed from version v of a record not yet
+// saved. seq tells it from a view computed later for the same version; e
+// is its entry, once encoded (saveLocked encodes it while the record is
+// being saved, so that publishing it takes the lock only briefly).
 type heldView struct {
 	v     uint64
 	p     Presence
 	since time.Time
+	seq   uint64
+	e     *Entry
 }
 
 // waiter is an acknowledged write waiting for version v of its JID's record.
@@ -180,7 +185,13 @@ func (d *Directory) saveLocked(st *jidState, v uint64) {
 			return
 		}
 		rec, rv := st.rec, st.ver // HTTPState values are replaced, never changed in place
+		// The view a successful save publishes is encoded meanwhile, without
+		// the lock: a presence is never changed once computed.
+		view, encode := st.publishedBy(rv)
 		d.mu.Unlock()
+		if encode {
+			view.e = NewPresenceEntry(view.p)
+		}
 		var err error
 		if rec.empty() {
 			err = d.store.Delete(rec.JID)
@@ -191,6 +202,13 @@ func (d *Directory) saveLocked(st *jidState, v uint64) {
 		if err != nil {
 			d.failLocked(st, err)
 			continue
+		}
+		if encode {
+			for i := range st.held {
+				if st.held[i].seq == view.seq {
+					st.held[i].e = view.e
+				}
+			}
 		}
 		d.savedLocked(st, rec, rv)
 	}
@@ -215,14 +233,31 @@ func (d *Directory) savedLocked(st *jidState, rec Record, v uint64) {
 		d.unscheduleLocked(rec.JID)
 	}
 	// The latest view computed from this version or an older one.
+	if i := st.latestHeld(v); i >= 0 {
+		h := st.held[i]
+		d.publishViewLocked(st, h.p, h.since, h.e)
+		st.held = append(st.held[:0], st.held[i+1:]...)
+	}
+}
+
+// latestHeld is the index of the latest held view computed from version v
+// or an older one, or -1.
+func (st *jidState) latestHeld(v uint64) int {
 	i := len(st.held) - 1
 	for i >= 0 && st.held[i].v > v {
 		i--
 	}
-	if i >= 0 {
-		d.publishViewLocked(st, st.held[i].p, st.held[i].since)
-		st.held = append(st.held[:0], st.held[i+1:]...)
+	return i
+}
+
+// publishedBy is the view that saving version v would publish, and whether
+// it still needs encoding.
+func (st *jidState) publishedBy(v uint64) (heldView, bool) {
+	i := st.latestHeld(v)
+	if i < 0 || st.held[i].e != nil {
+		return heldView{}, false
 	}
+	return st.held[i], true
 }
 
 // failLocked handles a failed save of st's record: the record goes back to

@@ -358,7 +358,7 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 	w := d.startCommitLocked(st)
 	st.held = nil // views of versions before the forget must not show
 	st.cur, st.since = UnknownPresence(jid), time.Time{}
-	d.publishViewLocked(st, st.cur, st.since)
+	d.publishViewLocked(st, st.cur, st.since, nil)
 	return w
 }
 
