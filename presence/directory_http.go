@@ -16,11 +16,12 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
+	message = CleanMessage(message) // before taking the lock, which every writer waits for
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
 	st := d.state(jid)
-	h := &HTTPState{Status: s, Message: CleanMessage(message), Changed: now, Expires: now.Add(ttl)}
+	h := &HTTPState{Status: s, Message: message, Changed: now, Expires: now.Add(ttl)}
 	if old := st.rec.HTTP; old != nil && old.Status == h.Status && old.Message == h.Message {
 		h.Changed = old.Changed // a refresh is not a change
 	}
