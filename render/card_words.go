@@ -89,19 +89,12 @@ func IdleText(idleSince, now time.Time) string {
 
 // SeenText says when someone offline was last seen: "last seen 3 hours
 // ago", or "last seen just now"; "" when lastSeen is zero.
-func SeenText(lastSeen, now time.Time) string {
-	if lastSeen.IsZero() {
-		return ""
-	}
-	d := now.Sub(lastSeen)
-	if d < time.Minute {
-		return "last seen just now"
-	}
-	return "last seen " + longDuration(d) + " ago"
-}
+func SeenText(lastSeen, now time.Time) string { return seen(lastSeen, now, longDuration) }
 
 // SeenShort is SeenText for a badge: "last seen 3h ago".
-func SeenShort(lastSeen, now time.Time) string {
+func SeenShort(lastSeen, now time.Time) string { return seen(lastSeen, now, shortDuration) }
+
+func seen(lastSeen, now time.Time, words func(time.Duration) string) string {
 	if lastSeen.IsZero() {
 		return ""
 	}
@@ -109,9 +102,17 @@ func SeenShort(lastSeen, now time.Time) string {
 	if d < time.Minute {
 		return "last seen just now"
 	}
+	return "last seen " + words(d) + " ago"
+}
+
+// shortUnits abbreviates the units of durationUnits.
+var shortUnits = map[string]string{"minute": "m", "hour": "h", "day": "d", "month": "mo", "year": "y"}
+
+// shortDuration words d, a minute or more, with its largest whole unit
+// abbreviated: "5m", "3h".
+func shortDuration(d time.Duration) string {
 	n, unit := durationUnits(d)
-	short := map[string]string{"minute": "m", "hour": "h", "day": "d", "month": "mo", "year": "y"}[unit]
-	return "last seen " + strconv.Itoa(n) + short + " ago"
+	return strconv.Itoa(n) + shortUnits[unit]
 }
 
 // longDuration words d with its largest whole unit: "5 minutes", "1 hour";

@@ -23,6 +23,17 @@ func (s *Server) handleRoomBadge(w http.ResponseWriter, r *http.Request) {
 	s.serveImage(w, r, r.PathValue("file"), roomImage)
 }
 
+// imageFile cuts the file name of an image route into its base and
+// format. A name without .svg or .png names no resource: imageFile answers
+// the 404 itself, drawn as SVG so that an <img> never shows as broken.
+func (s *Server) imageFile(w http.ResponseWriter, r *http.Request, file string) (string, render.Format, bool) {
+	base, f, ok := render.CutFormat(file)
+	if !ok {
+		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
+	}
+	return base, f, ok
+}
+
 // serveImage answers an image route for file, the name after the route's
 // prefix. Whatever goes wrong, the answer is an
 // image that says so, with the status code that fits, so that an <img>
@@ -30,9 +41,8 @@ func (s *Server) handleRoomBadge(w http.ResponseWriter, r *http.Request) {
 // resource; drawn as SVG), 400 for an invalid JID or room.
 func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, file string, kind imageKind) {
 	respond.PublicCORS(w)
-	base, f, ok := render.CutFormat(file)
+	base, f, ok := s.imageFile(w, r, file)
 	if !ok {
-		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	tk := presence.KindJID

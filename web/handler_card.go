@@ -17,9 +17,8 @@ import (
 // card of a JID that does not exist, byte for byte.
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	respond.PublicCORS(w)
-	base, f, ok := render.CutFormat(r.PathValue("file"))
+	base, f, ok := s.imageFile(w, r, r.PathValue("file"))
 	if !ok {
-		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	t, err := s.names.topic(presence.KindJID, base)

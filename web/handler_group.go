@@ -56,9 +56,8 @@ func (s *Server) groupCount(group string) render.GroupCount {
 // (docs/API.md#errors-and-limits).
 func (s *Server) handleGroupBadge(w http.ResponseWriter, r *http.Request) {
 	respond.PublicCORS(w)
-	base, f, ok := render.CutFormat(r.PathValue("file"))
+	base, f, ok := s.imageFile(w, r, r.PathValue("file"))
 	if !ok {
-		respond.Image(w, r, http.StatusNotFound, s.images.error("not found: use .svg or .png", r.URL.RawQuery, render.SVG))
 		return
 	}
 	if s.vis.Signed() {
