@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -390,6 +391,24 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
+// startHelper runs TestHelperProcess as a child with env added to its
+// environment: what it prints is read from out, what it logs kept in stderr.
+func startHelper(ctx context.Context, t *testing.T, env ...string) (cmd *exec.Cmd, out io.Reader, stderr *strings.Builder) {
+	t.Helper()
+	cmd = exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	stderr = new(strings.Builder)
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out, stderr
+}
+
 // TestKillLosesNothingAcknowledged checks docs/API.md#storage-and-scale: a kill -9 loses
 // nothing that was acknowledged. The child is SIGKILLed right after an ack,
 // most likely in the middle of the next Save.
@@ -402,17 +421,7 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 	dir := t.TempDir()
 	killAt := 20 + rand.IntN(80)
 
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperDirEnv+"="+dir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, stderr := startHelper(ctx, t, helperDirEnv+"="+dir)
 
 	acked, killed := -1, false
 	sc := bufio.NewScanner(out)
@@ -493,17 +502,7 @@ func TestConcurrentKillLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	killAt := 50 + rand.IntN(1000) // acknowledgements, over all writers
 
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperWritersEnv+"="+strconv.Itoa(writers))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, stderr := startHelper(ctx, t, helperDirEnv+"="+dir, helperWritersEnv+"="+strconv.Itoa(writers))
 
 	acked := make(map[string]int) // JID -> index of its record
 	killed := false
