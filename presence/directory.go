@@ -387,12 +387,12 @@ func (d *Directory) refreshLocked(st *jidState, changed bool) {
 }
 
 // entryLocked returns what jid shows: the entry the hub was given last, or
-// the unknown presence.
+// the hub's default.
 func (d *Directory) entryLocked(jid string) *Entry {
 	if st := d.jids[jid]; st != nil && st.shown != nil {
 		return st.shown
 	}
-	return NewPresenceEntry(UnknownPresence(jid))
+	return DefaultEntry(JIDTopic(jid))
 }
 
 // Record returns a copy of what is stored for jid.

@@ -204,11 +204,7 @@ func (d *Directory) saveLocked(st *jidState, v uint64) {
 			continue
 		}
 		if encode {
-			for i := range st.held {
-				if st.held[i].seq == view.seq {
-					st.held[i].e = view.e
-				}
-			}
+			st.encoded(view)
 		}
 		d.savedLocked(st, rec, rv)
 	}
@@ -258,6 +254,16 @@ func (st *jidState) publishedBy(v uint64) (heldView, bool) {
 		return heldView{}, false
 	}
 	return st.held[i], true
+}
+
+// encoded gives the entry of view to the held view it was copied from, if
+// that one was not replaced meanwhile.
+func (st *jidState) encoded(view heldView) {
+	for i := range st.held {
+		if st.held[i].seq == view.seq {
+			st.held[i].e = view.e
+		}
+	}
 }
 
 // failLocked handles a failed save of st's record: the record goes back to
