@@ -117,7 +117,7 @@ func TestParsePresenceWriteDefaults(t *testing.T) {
 
 func TestPresencePutTooLarge(t *testing.T) {
 	f := newFixture(t, writeOptions(t))
-	big := `{"status":"away","message":"` + strings.Repeat("x", maxBodyBytes) + `"}`
+	big := `{"status":"away","message":"` + strings.Repeat("x", respond.MaxBodyBytes) + `"}`
 	for _, known := range []bool{true, false} {
 		req := httptest.NewRequest("PUT", "/api/v1/presence/alice@example.com", strings.NewReader(big))
 		req.Header.Set("Authorization", "Bearer "+keyUnlimited)

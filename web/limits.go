@@ -10,11 +10,10 @@ import (
 	"badges/web/respond"
 )
 
-// Request limits of docs/API.md#errors-and-limits.
-const (
-	maxURLBytes  = 8 << 10              // longer request targets get 414
-	maxBodyBytes = respond.MaxBodyBytes // larger bodies get 413
-)
+// maxURLBytes is the request limit of docs/API.md#errors-and-limits on
+// targets: longer ones get 414. Bodies larger than respond.MaxBodyBytes get
+// 413.
+const maxURLBytes = 8 << 10
 
 // bodyReadWait bounds how long a request body may take to arrive, counted
 // from when the handlers start, so that every handler ends (docs/DESIGN.md: every
@@ -22,7 +21,7 @@ const (
 // (ReadHeaderTimeout) and the idle time between requests, so a client that
 // declares a body and never sends it would hold a handler and its
 // connection for ever. A body is at most
-// maxBodyBytes, which any working link delivers in well under a second;
+// respond.MaxBodyBytes, which any working link delivers in well under a second;
 // 10 s leaves room for a poor mobile uplink.
 const bodyReadWait = 10 * time.Second
 
@@ -34,7 +33,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusRequestURITooLong, "URL longer than 8 KiB")
 			return
 		}
-		if r.ContentLength > maxBodyBytes {
+		if r.ContentLength > respond.MaxBodyBytes {
 			s.refuse(w, r, http.StatusRequestEntityTooLarge, respond.ErrBodyTooLarge.Error())
 			return
 		}
@@ -49,7 +48,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			// every writer can set one (a test recorder cannot); net/http's
 			// own can.
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyWait))
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, respond.MaxBodyBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
