@@ -38,7 +38,15 @@ type writeLoad struct {
 	profile  string // write a CPU profile of badges under load here; empty: none
 }
 
-// writeResult is one measured run of either side.
+// writeSide is one server of the write comparison: how to measure it
+// once, and its measured runs.
+type writeSide struct {
+	name string
+	run  func() (writeResult, error)
+	runs []writeResult
+}
+
+// writeResult is one measured run of a side.
 type writeResult struct {
 	rps      float64
 	p50, p99 time.Duration
@@ -106,40 +114,35 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 	}
 	defer bare.stop()
 
-	var badgesRuns, redisRuns, bareRuns []writeResult
 	redisN := 200000
-	for i := range l.rounds {
-		for j := range 3 {
-			switch (i + j) % 3 {
-			case 2:
-				r, err := putLoad(ctx, bare, l.writers, l.duration)
-				if err != nil {
-					return nil, err
-				}
-				fmt.Fprintf(os.Stderr, "round %d: bare PUT: %.0f/s, p50 %s, p99 %s\n", i+1, r.rps, r.p50, r.p99)
-				bareRuns = append(bareRuns, r)
-			case 0:
-				if l.warmup > 0 {
-					if _, err := putLoad(ctx, b, l.writers, l.warmup); err != nil {
-						return nil, err
-					}
-				}
-				r, err := putLoad(ctx, b, l.writers, l.duration)
-				if err != nil {
-					return nil, err
-				}
-				fmt.Fprintf(os.Stderr, "round %d: badges PUT: %.0f/s, p50 %s, p99 %s\n", i+1, r.rps, r.p50, r.p99)
-				badgesRuns = append(badgesRuns, r)
-			case 1:
-				r, err := redisBenchmark(ctx, redis, l.writers, redisN)
-				if err != nil {
-					return nil, err
-				}
-				fmt.Fprintf(os.Stderr, "round %d: redis SET: %.0f/s, p50 %s, p99 %s\n", i+1, r.rps, r.p50, r.p99)
-				redisRuns = append(redisRuns, r)
-				// Size the next run to last about as long as badges' runs.
-				redisN = max(10000, int(r.rps*l.duration.Seconds()))
+	badges := &writeSide{name: "badges PUT", run: func() (writeResult, error) {
+		if l.warmup > 0 {
+			if _, err := putLoad(ctx, b, l.writers, l.warmup); err != nil {
+				return writeResult{}, err
 			}
+		}
+		return putLoad(ctx, b, l.writers, l.duration)
+	}}
+	redisSide := &writeSide{name: "redis SET", run: func() (writeResult, error) {
+		r, err := redisBenchmark(ctx, redis, l.writers, redisN)
+		if err == nil { // size the next run to last about as long as the others
+			redisN = max(10000, int(r.rps*l.duration.Seconds()))
+		}
+		return r, err
+	}}
+	bareSide := &writeSide{name: "bare PUT", run: func() (writeResult, error) {
+		return putLoad(ctx, bare, l.writers, l.duration)
+	}}
+	sides := []*writeSide{badges, redisSide, bareSide}
+	for i := range l.rounds {
+		for j := range sides {
+			side := sides[(i+j)%len(sides)]
+			r, err := side.run()
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(os.Stderr, "round %d: %s: %.0f/s, p50 %s, p99 %s\n", i+1, side.name, r.rps, r.p50, r.p99)
+			side.runs = append(side.runs, r)
 		}
 	}
 	if l.profile != "" {
@@ -149,6 +152,7 @@ func writeCompare(ctx context.Context, l writeLoad) ([]row, error) {
 	}
 
 	writeRate := func(r writeResult) float64 { return r.rps }
+	badgesRuns, redisRuns, bareRuns := badges.runs, redisSide.runs, bareSide.runs
 	bm, rm, fm := median(badgesRuns, writeRate), median(redisRuns, writeRate), median(bareRuns, writeRate)
 	ratio := bm.rps / rm.rps
 	return []row{
