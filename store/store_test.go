@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -592,5 +593,36 @@ func TestFreeListEitherWay(t *testing.T) {
 		} else if round > 1 && fi.Size() > size {
 			t.Errorf("round %d: file grew from %d to %d bytes rewriting the same records", round, size, fi.Size())
 		}
+		if pg := freelistPage(t, filepath.Join(dir, fileName)); pg != noFreelist {
+			t.Errorf("round %d: the file keeps a free list at page %d", round, pg)
+		}
 	}
+}
+
+// noFreelist is what bbolt's meta page holds for the free list's page when
+// the file keeps none.
+const noFreelist = ^uint64(0)
+
+// freelistPage reads the free list's page from the current meta page of the
+// bbolt file at path: of its two meta pages (0 and 1), the one with the
+// higher transaction id. A meta page is a 16-byte page header, then magic,
+// version, page size and flags (4 bytes each), the root bucket (16 bytes),
+// the free list's page, the high-water page and the transaction id (8
+// bytes each), in the machine's byte order (little-endian here).
+func freelistPage(t *testing.T, path string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := func(off int) uint64 { return binary.LittleEndian.Uint64(b[off:]) }
+	pageSize := int(binary.LittleEndian.Uint32(b[16+8:]))
+	var best, bestTx uint64
+	for i := range 2 {
+		m := i*pageSize + 16
+		if tx := le(m + 48); i == 0 || tx > bestTx {
+			best, bestTx = le(m+32), tx
+		}
+	}
+	return best
 }
