@@ -132,4 +132,23 @@ func TestDirectoryHTTPRefreshOutlivesTheTimer(t *testing.T) {
 	if p := f.dir.Get(jid); p.Status != Away || !p.Since.Equal(e.Presence.Since) {
 		t.Errorf("after the early timer: %+v", p)
 	}
+	// A later expiry leaves the timer as it is; an earlier one moves it.
+	timer := func() *time.Timer {
+		f.dir.mu.Lock()
+		defer f.dir.mu.Unlock()
+		return f.dir.expiry.timer
+	}
+	armed := timer()
+	if _, err := f.dir.SetHTTP(jid, Away, "", 2*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if timer() != armed {
+		t.Error("a refresh to a later expiry re-armed the timer")
+	}
+	if _, err := f.dir.SetHTTP("bob@example.com", Away, "", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if timer() == armed {
+		t.Error("an earlier expiry left the timer armed for the later one")
+	}
 }
