@@ -93,13 +93,5 @@ func svgCardText(w *svgWriter, t *textBox, class string) {
 	w.raw(`" textLength="`)
 	w.num(t.width)
 	w.raw(`"`)
-	if t.face == bold {
-		w.raw(` font-weight="bold"`)
-	}
-	if t.rtl {
-		w.raw(` direction="rtl"`)
-	}
-	w.raw(`>`)
-	w.esc(t.text)
-	w.raw(`</text>`)
+	w.textEnd(t, t.face == bold)
 }

@@ -162,6 +162,20 @@ func (l *layout) svgSocialBoxes(w *svgWriter) {
 	w.raw(`"/>`)
 }
 
+// textEnd ends the attributes of a <text> element of t, bold if asked and
+// right to left if t is, and writes its escaped text.
+func (w *svgWriter) textEnd(t *textBox, bold bool) {
+	if bold {
+		w.raw(` font-weight="bold"`)
+	}
+	if t.rtl {
+		w.raw(` direction="rtl"`)
+	}
+	w.raw(`>`)
+	w.esc(t.text)
+	w.raw(`</text>`)
+}
+
 // svgText writes one text, with its shadow, using shields' trick: the text
 // is set ten times larger and scaled down by transform, which gives browsers
 // finer positions than whole pixels; textLength pins it to the width
@@ -187,15 +201,7 @@ func (l *layout) svgText(w *svgWriter, t *textBox) {
 		w.raw(`" transform="scale(.1)" textLength="`)
 		w.num(t.width * 10)
 		w.raw(`"`)
-		if t.face == bold && l.style != Social {
-			w.raw(` font-weight="bold"`)
-		}
-		if t.rtl {
-			w.raw(` direction="rtl"`)
-		}
-		w.raw(`>`)
-		w.esc(t.text)
-		w.raw(`</text>`)
+		w.textEnd(t, t.face == bold && l.style != Social)
 	}
 	if !t.shadow.IsZero() {
 		one(t.y+1, t.shadow, true)
