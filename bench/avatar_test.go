@@ -126,8 +126,7 @@ func BenchmarkAvatarPlaceholder(b *testing.B) {
 type nopStore struct{}
 
 func (nopStore) Records() ([]presence.Record, error) { return nil, nil }
-func (nopStore) Save(presence.Record) error          { return nil }
-func (nopStore) Delete(string) error                 { return nil }
+func (nopStore) Write([]presence.Write) []error      { return nil }
 
 // BenchmarkRichContactMemory reports the heap held per contact with every
 // detail set (two resources with client types and idle, a profile with

@@ -260,14 +260,15 @@ func (s *Store) Records() ([]presence.Record, error) {
 	return recs, nil
 }
 
-// Save implements presence.Store. A Directory on a shared store commits
+// Write implements presence.Store. A Directory on a shared store commits
 // instead (and badges migrate imports through one), so nothing calls it.
-func (s *Store) Save(r presence.Record) error {
-	return errors.New("cluster: Save: a shared store takes commits")
+func (s *Store) Write(batch []presence.Write) []error {
+	errs := make([]error, len(batch))
+	for i := range errs {
+		errs[i] = errors.New("cluster: Write: a shared store takes commits")
+	}
+	return errs
 }
-
-// Delete implements presence.Store.
-func (s *Store) Delete(jid string) error { return s.Remove(jid) }
 
 // RoomValue is a room's count with its version.
 type RoomValue struct {

@@ -47,12 +47,19 @@ type Directory struct {
 	expiry   httpTimer
 	updates  uint64
 	views    uint64 // numbers the held views (heldView.seq)
-	// flushers counts the goroutines saving records; Close waits for them.
-	flushers sync.WaitGroup
+	// dirty are the JIDs whose records wait for the next commit, in the
+	// order they changed; spare is the batch buffer it swaps with.
+	// committer says the committer runs (directory_commit.go).
+	dirty     []*jidState
+	spare     []*jidState
+	committer bool
+	// saving counts the goroutines saving records (the committer, and
+	// commits to a shared store); Close waits for them.
+	saving sync.WaitGroup
 	// shared is the store when several replicas share it (shared.go).
 	// Each replica then mirrors the records, the XMPP source included,
 	// through Apply, and commits each write itself (commitSharedLocked),
-	// without the flushers; leading says this one holds the watcher's
+	// without the committer; leading says this one holds the watcher's
 	// lease, and ownXMPP that its watcher began a sync, so that from then
 	// on the XMPP source is what its resources say (takeXMPPLocked).
 	shared  SharedStore
@@ -94,10 +101,10 @@ type jidState struct {
 	profile    Profile // what the contact publishes over XMPP (PEP, vCard)
 	shownSince time.Time
 	held       []heldView
-	// flushing: a goroutine saves rec until saved catches up; waiters are
-	// the acknowledged writes waiting for it.
-	flushing bool
-	waiters  []waiter
+	// queued: rec is queued for the next commit or in the one under
+	// way; waiters are the acknowledged writes waiting for it.
+	queued  bool
+	waiters []waiter
 	// onlineAtLoss is set while the JID shows unknown because the watcher
 	// lost its connection while the JID was online over XMPP; it holds the
 	// time of that loss, which becomes last_seen if the JID turns out to
@@ -198,7 +205,7 @@ func (d *Directory) Close() {
 		d.expiry.timer = nil
 	}
 	d.mu.Unlock()
-	d.flushers.Wait()
+	d.saving.Wait()
 }
 
 func (d *Directory) state(jid string) *jidState {
@@ -334,7 +341,7 @@ func (d *Directory) viewLocked(st *jidState) (p Presence, since time.Time, wentO
 }
 
 // showLocked makes p what st shows: the hub gets it at once if st's record
-// is saved, or else once it is (flushLocked).
+// is saved, or else once it is (directory_commit.go).
 func (d *Directory) showLocked(st *jidState, p Presence, since time.Time) {
 	st.cur, st.since = p, since
 	if p.Status != Unknown {

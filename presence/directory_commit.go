@@ -4,28 +4,33 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 )
 
 // How records reach the store (docs/DESIGN.md, "Durable writes").
 //
-// Every change to a JID's record bumps its version, ver; a goroutine per JID with
-// changes, the flusher, saves the latest record until the saved version has
-// caught up, with d.mu released during each save. So:
+// Every change to a JID's record bumps its version, ver, and queues the JID
+// for the committer (changedLocked): one goroutine, started when a change
+// finds none running, which takes every JID queued, saves their latest
+// records in one Store.Write with d.mu released, and then, holding d.mu
+// once for the whole batch, takes note of what is saved, publishes what
+// waited for it and answers the writes waiting; it ends when nothing is
+// left queued. So:
 //
 //   - the directory's lock is never held across disk I/O (nor across a
-//     shared store's round trip: commitSharedLocked), and writes of
-//     different JIDs reach the store concurrently, where they share commits;
-//   - one JID has at most one save in flight, so its records reach the
-//     store in version order, and changes made during a save are saved
+//     shared store's round trip: commitSharedLocked), and the changes made
+//     while one commit is under way share the next one (group commit);
+//   - a JID is in at most one commit at a time, so its records reach the
+//     store in version order, and changes made during a commit are saved
 //     together by the next one;
 //   - what a JID shows is published only once the record it was computed
-//     from is saved (held until then); when a save returns, the latest view
-//     computed from that version or an older one is published, so a JID's
-//     views appear in the order their records became durable;
-//   - an acknowledged write (awaitLocked) returns once its version is
-//     saved; XMPP input and timers do not wait.
+//     from is saved (held until then); when a commit returns, the latest
+//     view computed from the version it saved or an older one is
+//     published, so a JID's views appear in the order their records became
+//     durable;
+//   - an acknowledged write (pendingWrite) waits, without d.mu, until its
+//     version is saved, and is handed what the JID shows then; XMPP input
+//     and timers do not wait.
 //
 // A failed save rolls the record back to what the store holds, fails every
 // write waiting on the JID and shows what the saved record says.
@@ -35,7 +40,7 @@ var errClosed = errors.New("presence: directory closed")
 
 // heldView is a presence computed from version v of a record not yet
 // saved. seq tells it from a view computed later for the same version; e
-// is its entry, once encoded (saveLocked encodes it while the record is
+// is its entry, once encoded (the committer encodes it while the record is
 // being saved, so that publishing it takes the lock only briefly).
 type heldView struct {
 	v     uint64
@@ -48,16 +53,24 @@ type heldView struct {
 // waiter is an acknowledged write waiting for version v of its JID's record.
 type waiter struct {
 	v    uint64
-	done chan error
+	done chan writeResult
 }
 
-// pendingWrite is a change to st's record made by an acknowledged write;
-// done answers once it is on disk or failed. The zero value is a write that
-// had nothing to change.
+// writeResult answers a waiter: what the JID shows once the write is on
+// disk, or why it failed.
+type writeResult struct {
+	e   *Entry
+	err error
+}
+
+// pendingWrite is an acknowledged write of jid's record: done answers once
+// it is on disk or failed. Without done it is answered already: e is what
+// the JID shows, or err why the write failed before it was queued.
 type pendingWrite struct {
-	st   *jidState
-	done chan error
-	err  error // set when the write failed before it was queued
+	jid  string
+	done chan writeResult
+	e    *Entry
+	err  error
 }
 
 // empty: nothing is stored for a record like this one; saving it deletes.
@@ -66,19 +79,24 @@ func (r Record) empty() bool {
 		r.HTTP == nil && r.XMPP == nil && r.Details == nil && len(r.Groups) == 0
 }
 
-// changedLocked notes that st.rec changed and has it saved.
+// changedLocked notes that st.rec changed and queues it for the next
+// commit, starting the committer if none runs.
 func (d *Directory) changedLocked(st *jidState) {
 	st.ver++
-	if st.flushing || d.closed {
+	if st.queued || d.closed {
 		return
 	}
-	st.flushing = true
-	d.flushers.Add(1)
-	go d.flush(st)
+	st.queued = true
+	d.dirty = append(d.dirty, st)
+	if !d.committer {
+		d.committer = true
+		d.saving.Add(1)
+		go d.commitLoop()
+	}
 }
 
 // startCommitLocked recomputes st after a change by an acknowledged write
-// and queues the record's save; awaitLocked waits for it.
+// and queues the record's save; the caller waits for it (wait, awaitLocked).
 func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 	if d.shared != nil {
 		// A shared store's commit is a single round trip, made here.
@@ -88,7 +106,7 @@ func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 			}
 			return pendingWrite{err: err}
 		}
-		return pendingWrite{}
+		return pendingWrite{e: d.entryLocked(st.rec.JID)}
 	}
 	if d.closed {
 		d.failLocked(st, errClosed)
@@ -98,131 +116,124 @@ func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 	return d.pendingLocked(st)
 }
 
-// commitLocked saves the record of st, changed by the caller, and waits
-// until it is on disk (releasing d.mu meanwhile); only then is it
-// published, so that nothing is shown or acknowledged that a restart would
-// lose. On a failed save the record goes back to what the store holds and
-// nothing is published: the write did not happen.
-//
-// When no save of st is under way, the writer saves the record itself
-// instead of starting a flusher and waiting for it: one goroutine and one
-// hand-off fewer per acknowledged write. Changes that others make
-// meanwhile go on in a flusher once the writer's own version is saved, so
-// that its answer never waits for theirs.
-func (d *Directory) commitLocked(st *jidState) error {
-	if d.shared != nil || d.closed || st.flushing {
-		return d.awaitLocked(d.startCommitLocked(st))
-	}
-	st.flushing = true
-	d.flushers.Add(1)
-	d.refreshLocked(st, true)
-	w := d.pendingLocked(st)
-	d.saveLocked(st, st.ver)
-	if st.ver != st.savedVer {
-		go d.flush(st) // takes over st.flushing and the count in d.flushers
-	} else {
-		st.flushing = false
-		d.flushers.Done()
-		d.tidyLocked(st)
-	}
-	return d.awaitLocked(w)
-}
-
 // pendingLocked is a write waiting for the current version of st's record.
 func (d *Directory) pendingLocked(st *jidState) pendingWrite {
-	w := pendingWrite{st: st, done: make(chan error, 1)}
 	if st.savedVer >= st.ver {
-		w.done <- nil
-	} else {
-		st.waiters = append(st.waiters, waiter{v: st.ver, done: w.done})
+		return pendingWrite{e: d.entryLocked(st.rec.JID)}
 	}
+	w := pendingWrite{jid: st.rec.JID, done: make(chan writeResult, 1)}
+	st.waiters = append(st.waiters, waiter{v: st.ver, done: w.done})
 	return w
 }
 
-// awaitLocked waits until w is on disk, releasing d.mu meanwhile. A write
-// already answered (one its writer saved itself) keeps the lock: letting
-// go of it only to take it again would queue the writer behind every
-// other one waiting for it.
-func (d *Directory) awaitLocked(w pendingWrite) error {
+// wait waits until w is on disk, without d.mu, and returns what its JID
+// shows then.
+func (w pendingWrite) wait() (*Entry, error) {
+	if w.done != nil {
+		return w.answer(<-w.done)
+	}
 	if w.err != nil {
-		return fmt.Errorf("presence: save: %w", w.err)
+		return nil, fmt.Errorf("presence: save: %w", w.err)
 	}
-	if w.st == nil {
-		return nil
-	}
-	var err error
-	select {
-	case err = <-w.done:
-	default:
-		d.mu.Unlock()
-		err = <-w.done
-		d.mu.Lock()
-	}
-	if err != nil {
-		return fmt.Errorf("presence: save %s: %w", w.st.rec.JID, err)
-	}
-	return nil
+	return w.e, nil
 }
 
-// flush is st's flusher: it saves st.rec until the saved version catches
-// up, then ends. Owned by the Directory; Close waits for it.
-func (d *Directory) flush(st *jidState) {
-	defer d.flushers.Done()
+func (w pendingWrite) answer(r writeResult) (*Entry, error) {
+	if r.err != nil {
+		return nil, fmt.Errorf("presence: save %s: %w", w.jid, r.err)
+	}
+	return r.e, nil
+}
+
+// awaitLocked waits until w is on disk, releasing d.mu meanwhile. A write
+// answered already keeps the lock: letting go of it only to take it again
+// would queue the caller behind every other one waiting for it.
+func (d *Directory) awaitLocked(w pendingWrite) error {
+	if w.done != nil {
+		select {
+		case r := <-w.done:
+			_, err := w.answer(r)
+			return err
+		default:
+		}
+		d.mu.Unlock()
+		defer d.mu.Lock()
+	}
+	_, err := w.wait()
+	return err
+}
+
+// commitLoop is the committer: it commits what is queued until nothing
+// is. Owned by the Directory; Close waits for it.
+func (d *Directory) commitLoop() {
+	defer d.saving.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.saveLocked(st, math.MaxUint64)
-	st.flushing = false
-	d.tidyLocked(st)
-}
-
-// saveLocked saves st.rec, releasing d.mu during each save, until version
-// v is saved or failed, or until the saved version catches up. The caller
-// is st's flusher (st.flushing).
-func (d *Directory) saveLocked(st *jidState, v uint64) {
-	for st.savedVer != st.ver && st.savedVer < v {
-		if d.closed {
-			d.failLocked(st, errClosed)
-			return
-		}
-		rec, rv := st.rec, st.ver // HTTPState values are replaced, never changed in place
-		// The view a successful save publishes is encoded meanwhile, without
-		// the lock: a presence is never changed once computed.
-		view, encode := st.publishedBy(rv)
-		d.mu.Unlock()
-		if encode {
-			view.e = NewPresenceEntry(view.p)
-		}
-		var err error
-		if rec.empty() {
-			err = d.store.Delete(rec.JID)
-		} else {
-			err = d.store.Save(rec)
-		}
-		d.mu.Lock()
-		if err != nil {
-			d.failLocked(st, err)
-			continue
-		}
-		if encode {
-			st.encoded(view)
-		}
-		d.savedLocked(st, rec, rv)
+	for len(d.dirty) > 0 {
+		d.commitBatchLocked()
 	}
+	d.committer = false
 }
 
-// savedLocked takes note that rec, version v of st's record, is on disk.
+// commitBatchLocked saves the records of every JID queued in one
+// Store.Write, with d.mu released meanwhile, and then takes note of the
+// outcome of each. A JID changed during the commit is queued again; after
+// Close, what is queued fails instead.
+func (d *Directory) commitBatchLocked() {
+	batch := d.dirty
+	d.dirty = d.spare[:0]
+	if d.closed {
+		for _, st := range batch {
+			st.queued = false
+			d.failLocked(st, errClosed)
+			d.tidyLocked(st)
+		}
+		d.spare = batch[:0]
+		return
+	}
+	writes := make([]Write, len(batch))
+	vers := make([]uint64, len(batch))
+	// The views a successful commit publishes are encoded meanwhile,
+	// without the lock: a presence is never changed once computed.
+	views := make([]heldView, len(batch))
+	encode := make([]bool, len(batch))
+	for i, st := range batch {
+		writes[i] = Write{Record: st.rec, Delete: st.rec.empty()} // HTTPState values are replaced, never changed in place
+		vers[i] = st.ver
+		views[i], encode[i] = st.publishedBy(st.ver)
+	}
+	d.mu.Unlock()
+	for i := range views {
+		if encode[i] {
+			views[i].e = NewPresenceEntry(views[i].p)
+		}
+	}
+	errs := d.store.Write(writes)
+	d.mu.Lock()
+	for i, st := range batch {
+		if errs != nil && errs[i] != nil {
+			d.failLocked(st, errs[i])
+		} else {
+			if encode[i] {
+				st.encoded(views[i])
+			}
+			d.savedLocked(st, writes[i].Record, vers[i])
+		}
+		if st.ver != st.savedVer {
+			d.dirty = append(d.dirty, st) // changed meanwhile: still queued
+		} else {
+			st.queued = false
+			d.tidyLocked(st)
+		}
+	}
+	clear(batch)
+	d.spare = batch[:0]
+}
+
+// savedLocked takes note that rec, version v of st's record, is on disk:
+// it publishes what waited for it and answers the writes it covers.
 func (d *Directory) savedLocked(st *jidState, rec Record, v uint64) {
 	st.saved, st.savedVer = rec, v
-	kept := st.waiters[:0]
-	for _, w := range st.waiters {
-		if w.v <= v {
-			w.done <- nil
-		} else {
-			kept = append(kept, w)
-		}
-	}
-	clear(st.waiters[len(kept):])
-	st.waiters = kept
 	if h := rec.HTTP; h != nil && !h.Expires.IsZero() {
 		d.scheduleLocked(rec.JID, h.Expires)
 	} else {
@@ -234,6 +245,20 @@ func (d *Directory) savedLocked(st *jidState, rec Record, v uint64) {
 		d.publishViewLocked(st, h.p, h.since, h.e)
 		st.held = append(st.held[:0], st.held[i+1:]...)
 	}
+	if len(st.waiters) == 0 {
+		return
+	}
+	e := d.entryLocked(rec.JID)
+	kept := st.waiters[:0]
+	for _, w := range st.waiters {
+		if w.v <= v {
+			w.done <- writeResult{e: e}
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	clear(st.waiters[len(kept):])
+	st.waiters = kept
 }
 
 // latestHeld is the index of the latest held view computed from version v
@@ -273,7 +298,7 @@ func (st *jidState) encoded(view heldView) {
 // after a restart, and the next forget deletes it).
 func (d *Directory) failLocked(st *jidState, err error) {
 	for _, w := range st.waiters {
-		w.done <- err
+		w.done <- writeResult{err: err}
 	}
 	st.waiters = nil
 	// Versions only grow: the record taken back gets the version of the
@@ -307,7 +332,7 @@ func (d *Directory) failLocked(st *jidState, err error) {
 // first write failed.
 func (d *Directory) tidyLocked(st *jidState) {
 	jid := st.rec.JID
-	if st.flushing || len(st.waiters) > 0 || !st.rec.empty() || st.ver != st.savedVer ||
+	if st.queued || len(st.waiters) > 0 || !st.rec.empty() || st.ver != st.savedVer ||
 		len(st.resources) > 0 || d.jids[jid] != st {
 		return
 	}

@@ -3,61 +3,59 @@ package presence
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// gateStore is a memStore whose saves and deletes wait until released, one
-// gate per call, and which fails the test if two calls for one JID overlap.
+// gateStore is a memStore whose commits wait until released, one gate per
+// commit, and which fails the test if two commits overlap.
 type gateStore struct {
 	*memStore
 	t       *testing.T
-	entered chan string   // the JID of each call, as it starts
-	release chan struct{} // one receive lets one call go on
+	entered chan string   // the JIDs of each commit, as it starts
+	release chan struct{} // one receive lets one commit go on
 	mu      sync.Mutex
-	busy    map[string]bool
+	busy    bool
 }
 
 func newGateStore(t *testing.T) *gateStore {
 	return &gateStore{memStore: newMemStore(), t: t, entered: make(chan string, 100),
-		release: make(chan struct{}), busy: make(map[string]bool)}
+		release: make(chan struct{})}
 }
 
-func (s *gateStore) hold(jid string) func() {
+func (s *gateStore) Write(writes []Write) []error {
 	s.mu.Lock()
-	if s.busy[jid] {
-		s.t.Errorf("two saves of %s at once", jid)
+	if s.busy {
+		s.t.Errorf("two commits at once")
 	}
-	s.busy[jid] = true
+	s.busy = true
 	s.mu.Unlock()
-	s.entered <- jid
-	<-s.release
-	return func() {
-		s.mu.Lock()
-		s.busy[jid] = false
-		s.mu.Unlock()
+	jids := make([]string, len(writes))
+	for i, w := range writes {
+		jids[i] = w.Record.JID
 	}
+	s.entered <- strings.Join(jids, " ")
+	<-s.release
+	defer func() {
+		s.mu.Lock()
+		s.busy = false
+		s.mu.Unlock()
+	}()
+	return s.memStore.Write(writes)
 }
 
-func (s *gateStore) Save(r Record) error {
-	defer s.hold(r.JID)()
-	return s.memStore.Save(r)
-}
-
-func (s *gateStore) Delete(jid string) error {
-	defer s.hold(jid)()
-	return s.memStore.Delete(jid)
-}
-
-// entered waits for the next call to reach the store and returns its JID.
+// next waits for the next commit to reach the store and returns its JIDs,
+// separated by spaces.
 func (s *gateStore) next(t *testing.T) string {
 	t.Helper()
 	select {
-	case jid := <-s.entered:
-		return jid
+	case jids := <-s.entered:
+		return jids
 	case <-time.After(10 * time.Second):
-		t.Fatal("no save reached the store")
+		t.Fatal("no commit reached the store")
 		return ""
 	}
 }
@@ -75,8 +73,8 @@ func within(t *testing.T, what string, fn func()) {
 }
 
 // TestDirectoryWritesDoNotHoldTheLock: while one JID's save is on its way to
-// disk, other writes reach the store, reads answer and XMPP input goes on;
-// nothing of the pending write is shown before its save returns.
+// disk, other writes queue for the next commit, reads answer and XMPP input
+// goes on; nothing of the pending write is shown before its save returns.
 func TestDirectoryWritesDoNotHoldTheLock(t *testing.T) {
 	gs := newGateStore(t)
 	f := &fixture{t: t, hub: NewMemHub(), clock: &clock{t: t0}}
@@ -128,23 +126,32 @@ func TestDirectoryWritesDoNotHoldTheLock(t *testing.T) {
 		}
 	})
 	quiet(t, sAlice)
+	// carol's write queues for the next commit, which starts once alice's
+	// returns: one commit at a time.
 	carolDone := make(chan error, 1)
 	go func() {
 		_, err := d.SetHTTP(carol, Away, "", time.Hour)
 		carolDone <- err
 	}()
-	if jid := gs.next(t); jid != carol {
-		t.Fatalf("save of %s, want carol's", jid)
-	}
+	waitFor(t, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return len(d.dirty) == 1 && d.dirty[0].rec.JID == carol
+	})
 	select {
+	case jids := <-gs.entered:
+		t.Fatalf("commit of %s while alice's is under way", jids)
 	case err := <-aliceDone:
 		t.Fatalf("alice's write returned before its save did: %v", err)
 	default:
 	}
 
 	gs.release <- struct{}{} // alice's
-	gs.release <- struct{}{} // carol's
 	mustOK(t, <-aliceDone)
+	if jids := gs.next(t); jids != carol {
+		t.Fatalf("commit of %s, want carol's", jids)
+	}
+	gs.release <- struct{}{}
 	mustOK(t, <-carolDone)
 	if e := awaitStatus(t, sAlice, DND); e.Presence.Message != "busy" {
 		t.Errorf("alice shows %+v", e.Presence)
@@ -226,6 +233,56 @@ func TestDirectoryWritesOfOneJIDInOrder(t *testing.T) {
 	case j := <-gs.entered:
 		t.Errorf("a third save of %s", j)
 	default:
+	}
+}
+
+// TestDirectoryWritesShareCommits: the writes made while a commit is under
+// way share the next one, and each returns only once that one is on disk.
+func TestDirectoryWritesShareCommits(t *testing.T) {
+	gs := newGateStore(t)
+	d, err := NewDirectory(NewMemHub(), gs, DirectoryOptions{Now: (&clock{t: t0}).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	errs := make(chan error, 11)
+	write := func(jid string) {
+		_, err := d.SetHTTP(jid, Away, "", time.Hour)
+		errs <- err
+	}
+	go write("first@example.com")
+	gs.next(t)
+	const n = 10
+	want := make([]string, n)
+	for i := range n {
+		want[i] = fmt.Sprintf("user%02d@example.com", i)
+		go write(want[i])
+	}
+	waitFor(t, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return len(d.dirty) == n
+	})
+	gs.release <- struct{}{}
+	mustOK(t, <-errs)
+	jids := strings.Fields(gs.next(t))
+	slices.Sort(jids)
+	if !slices.Equal(jids, want) {
+		t.Fatalf("second commit holds %v, want the %d writes queued meanwhile", jids, n)
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("a write returned before its commit did: %v", err)
+	default:
+	}
+	gs.release <- struct{}{}
+	for range n {
+		mustOK(t, <-errs)
+	}
+	for _, jid := range want {
+		if _, ok := gs.get(jid); !ok {
+			t.Errorf("%s not stored", jid)
+		}
 	}
 }
 

@@ -18,7 +18,6 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 	}
 	message = CleanMessage(message) // before taking the lock, which every writer waits for
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	now := d.now()
 	st := d.state(jid)
 	h := &HTTPState{Status: s, Message: message, Changed: now, Expires: now.Add(ttl)}
@@ -26,26 +25,24 @@ func (d *Directory) SetHTTP(jid string, s Status, message string, ttl time.Durat
 		h.Changed = old.Changed // a refresh is not a change
 	}
 	st.rec.HTTP = h
-	if err := d.commitLocked(st); err != nil {
-		return nil, err
-	}
-	return d.entryLocked(jid), nil
+	w := d.startCommitLocked(st)
+	d.mu.Unlock()
+	return w.wait()
 }
 
 // ClearHTTP sets the http source of jid offline now and returns what jid
 // shows then, as SetHTTP does. On an error nothing changed.
 func (d *Directory) ClearHTTP(jid string) (*Entry, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	st := d.jids[jid]
 	if st == nil || st.rec.HTTP == nil || st.rec.HTTP.Status == Offline && st.rec.HTTP.Expires.IsZero() {
+		defer d.mu.Unlock()
 		return d.entryLocked(jid), nil // nothing pushed, or cleared already
 	}
 	st.rec.HTTP = &HTTPState{Status: Offline, Changed: d.now()}
-	if err := d.commitLocked(st); err != nil {
-		return nil, err
-	}
-	return d.entryLocked(jid), nil
+	w := d.startCommitLocked(st)
+	d.mu.Unlock()
+	return w.wait()
 }
 
 // The expiry heap follows the saved records: savedLocked schedules or

@@ -102,7 +102,7 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 	}
 	base, mine := st.base, next.Record
 	st.committing = true
-	d.flushers.Add(1) // Close waits for the commit to return
+	d.saving.Add(1) // Close waits for the commit to return
 	d.mu.Unlock()
 	got, err := d.shared.Commit(next, !w.unfenced && watcherFields(base, mine), func(stored Shared) (Shared, bool) {
 		// A retry computes under d.mu again, though no I/O is made.
@@ -126,7 +126,7 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 		return view(tmp), true
 	})
 	d.mu.Lock()
-	d.flushers.Done()
+	d.saving.Done()
 	st.committing = false
 	d.commitDone.Broadcast()
 	// What writers waiting on st changed meanwhile is the difference

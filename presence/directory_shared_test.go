@@ -25,8 +25,7 @@ func newGatedShared() *gatedShared {
 }
 
 func (g *gatedShared) Records() ([]Record, error) { return nil, nil }
-func (g *gatedShared) Save(Record) error          { return nil }
-func (g *gatedShared) Delete(string) error        { return nil }
+func (g *gatedShared) Write([]Write) []error      { return nil }
 func (g *gatedShared) Remove(jid string) error    { return nil }
 func (g *gatedShared) SetRoom(string, int) error  { return nil }
 
@@ -228,8 +227,7 @@ type memShared struct {
 }
 
 func (s *memShared) Records() ([]Record, error) { return nil, nil }
-func (s *memShared) Save(Record) error          { return nil }
-func (s *memShared) Delete(string) error        { return nil }
+func (s *memShared) Write([]Write) []error      { return nil }
 func (s *memShared) Remove(string) error        { return nil }
 func (s *memShared) SetRoom(string, int) error  { return nil }
 

@@ -62,7 +62,7 @@ func (f *fixture) settle() {
 		f.dir.mu.Lock()
 		busy := false
 		for _, st := range f.dir.jids {
-			busy = busy || st.flushing
+			busy = busy || st.queued
 		}
 		f.dir.mu.Unlock()
 		if !busy {
@@ -322,7 +322,7 @@ func TestDirectoryCopies(t *testing.T) {
 	}
 }
 
-// memStore is a Store in memory. Setting fail makes Save and Delete fail.
+// memStore is a Store in memory. Setting fail makes every write fail.
 type memStore struct {
 	mu    sync.Mutex
 	recs  map[string]Record
@@ -347,28 +347,30 @@ func (s *memStore) Records() ([]Record, error) {
 	return slices.Collect(maps.Values(s.recs)), nil
 }
 
-func (s *memStore) Save(r Record) error {
+// Write fails every write while fail is set.
+func (s *memStore) Write(writes []Write) []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
-		return s.fail
+		errs := make([]error, len(writes))
+		for i := range errs {
+			errs[i] = s.fail
+		}
+		return errs
 	}
-	if r.HTTP != nil {
-		h := *r.HTTP
-		r.HTTP = &h
+	for _, w := range writes {
+		r := w.Record
+		if w.Delete {
+			delete(s.recs, r.JID)
+			continue
+		}
+		if r.HTTP != nil {
+			h := *r.HTTP
+			r.HTTP = &h
+		}
+		s.recs[r.JID] = r
+		s.saves++
 	}
-	s.recs[r.JID] = r
-	s.saves++
-	return nil
-}
-
-func (s *memStore) Delete(jid string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return s.fail
-	}
-	delete(s.recs, jid)
 	return nil
 }
 

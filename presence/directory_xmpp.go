@@ -332,11 +332,11 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 			return pendingWrite{err: errClosed}
 		}
 		st.committing = true
-		d.flushers.Add(1) // Close waits for the removal to return
+		d.saving.Add(1) // Close waits for the removal to return
 		d.mu.Unlock()
 		err := d.shared.Remove(jid)
 		d.mu.Lock()
-		d.flushers.Done()
+		d.saving.Done()
 		st.committing = false
 		d.commitDone.Broadcast()
 		if err != nil {
@@ -486,5 +486,5 @@ func (d *Directory) SetChoice(jid string, optOut bool, hidden FieldSet) error {
 	}
 	st.rec.OptedOut = optOut
 	st.rec.SetHidden(hidden)
-	return d.commitLocked(st)
+	return d.awaitLocked(d.startCommitLocked(st))
 }

@@ -56,13 +56,19 @@ type HTTPState struct {
 }
 
 // Store keeps records across restarts: the Directory's one seam to disk.
-// Save and Delete must be durable when they return nil. They are called
-// concurrently for different JIDs, never for the same JID at once, and
-// without the Directory's lock held, so a store may group concurrent
-// calls into one commit (docs/DESIGN.md, "Durable writes"). Delete
-// removes the record of a JID forgotten.
+// Write makes a batch of writes durable, in one transaction where the
+// store can, and returns once they are: nil when every write is stored, or
+// else the error of each write (nil for one stored). The Directory writes
+// from one goroutine at a time, without its lock held, and with at most
+// one write per JID in a batch (docs/DESIGN.md, "Durable writes").
 type Store interface {
 	Records() ([]Record, error)
-	Save(r Record) error
-	Delete(jid string) error
+	Write(batch []Write) []error
+}
+
+// Write is one change handed to a Store: Record stored under its JID or,
+// with Delete, everything stored of that JID removed.
+type Write struct {
+	Record Record
+	Delete bool
 }

@@ -44,20 +44,22 @@ var (
 // ErrLocked reports that another process holds the database open.
 var ErrLocked = errors.New("locked by another process")
 
+// ErrClosed reports a write to a Store that was closed.
+var ErrClosed = errors.New("store closed")
+
 // Store is a presence.Store backed by a bbolt file. It is safe for concurrent
-// use: Save and Delete return once the transaction that holds them is synced
-// to disk, and concurrent calls share one transaction (see apply).
+// use: each Write is one transaction, synced to disk before Write returns.
+// Batching concurrent changes into one Write is the caller's part: the
+// presence.Directory commits every change queued while the previous commit
+// was on its way to disk in one (docs/DESIGN.md, "Durable writes").
 type Store struct {
 	db   *bbolt.DB
 	path string
 
-	mu       sync.Mutex
-	queue    []write // waiting for the next commit
-	inCommit int     // writes in the commit under way
-	commits  uint64  // transactions committed, for tests
-	closed   bool
-	kick     chan struct{} // capacity 1: the queue became non-empty, or closed
-	stopped  chan struct{} // closed when the committer has ended
+	// mu guards closed; a Write holds it for reading until its
+	// transaction is done, so that Close waits for it.
+	mu     sync.RWMutex
+	closed bool
 }
 
 var _ presence.Store = (*Store)(nil)
@@ -86,9 +88,7 @@ func Open(dir string) (*Store, error) {
 		_ = db.Close() // the schema error is the one worth reporting
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, kick: make(chan struct{}, 1), stopped: make(chan struct{})}
-	go s.commitLoop()
-	return s, nil
+	return &Store{db: db, path: path}, nil
 }
 
 // initSchema creates the buckets of a new file and checks the format version
@@ -115,54 +115,97 @@ func initSchema(tx *bbolt.Tx) error {
 	return nil
 }
 
-// Close commits what was queued before it, then releases the file and its
-// lock. Saves and deletes after Close fail with ErrClosed.
+// Close waits for the writes under way, then releases the file and its
+// lock. Writes after Close fail with ErrClosed.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	already := s.closed
-	s.closed = true
-	s.mu.Unlock()
-	if !already {
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
-	}
-	<-s.stopped
-	if already {
+	defer s.mu.Unlock()
+	if s.closed {
 		return nil
 	}
+	s.closed = true
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
 	return nil
 }
 
-// Save stores r under r.JID, replacing what was there. When Save returns nil
-// the record is on disk: bbolt syncs the file before a commit returns. The
-// presence.Directory never has two saves of one JID in flight, so a JID's
-// records land in the order they were made.
+// Write stores each record given, or deletes it, in one transaction, in
+// order (so the last write of a JID wins), and returns once that is on
+// disk: nil when every write is stored, or else each write's error. A
+// write that cannot be encoded, or that bbolt refuses (an oversized value,
+// say), fails alone.
+func (s *Store) Write(batch []presence.Write) []error {
+	errs := make([]error, len(batch))
+	vals := make([][]byte, len(batch))
+	for i, w := range batch {
+		if w.Delete {
+			continue
+		}
+		if w.Record.JID == "" {
+			errs[i] = errors.New("record has no JID")
+			continue
+		}
+		vals[i], errs[i] = w.Record.AppendJSON(make([]byte, 0, 256))
+	}
+	s.mu.RLock()
+	err := ErrClosed
+	if !s.closed {
+		err = s.db.Update(func(tx *bbolt.Tx) error {
+			b := tx.Bucket(recordsBucket)
+			for i, w := range batch {
+				switch {
+				case errs[i] != nil:
+				case w.Delete:
+					errs[i] = b.Delete([]byte(w.Record.JID))
+				default:
+					errs[i] = b.Put([]byte(w.Record.JID), vals[i])
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			err = fmt.Errorf("commit: %w", err)
+		}
+	}
+	s.mu.RUnlock()
+	failed := false
+	for i, w := range batch {
+		if err != nil && errs[i] == nil {
+			errs[i] = err
+		}
+		if errs[i] != nil {
+			failed = true
+			what := "save"
+			if w.Delete {
+				what = "delete"
+			}
+			errs[i] = fmt.Errorf("store: %s %q: %w", what, w.Record.JID, errs[i])
+		}
+	}
+	if !failed {
+		return nil
+	}
+	return errs
+}
+
+// Save stores r under r.JID, replacing what was there, and returns once it
+// is on disk: bbolt syncs the file before a commit returns.
 func (s *Store) Save(r presence.Record) error {
-	if r.JID == "" {
-		return errors.New("store: save: record has no JID")
-	}
-	val, err := r.AppendJSON(make([]byte, 0, 256))
-	if err != nil {
-		return fmt.Errorf("store: save %q: %w", r.JID, err)
-	}
-	if err := s.apply(write{key: []byte(r.JID), val: val}); err != nil {
-		return fmt.Errorf("store: save %q: %w", r.JID, err)
-	}
-	return nil
+	return first(s.Write([]presence.Write{{Record: r}}))
 }
 
 // Delete removes everything stored of jid. Deleting a JID with no record is
 // not an error.
 func (s *Store) Delete(jid string) error {
-	if err := s.apply(write{key: []byte(jid)}); err != nil {
-		return fmt.Errorf("store: delete %q: %w", jid, err)
+	return first(s.Write([]presence.Write{{Record: presence.Record{JID: jid}, Delete: true}}))
+}
+
+func first(errs []error) error {
+	if errs == nil {
+		return nil
 	}
-	return nil
+	return errs[0]
 }
 
 // Records returns every stored record, ordered by JID (bbolt's byte order).

@@ -279,60 +279,6 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 	}
 }
 
-// TestConcurrentSavesShareCommits: saves that arrive while a commit is under
-// way share the next one, and each returns only once its own is on disk.
-func TestConcurrentSavesShareCommits(t *testing.T) {
-	dir := t.TempDir()
-	s := openT(t, dir)
-	// Hold bbolt's writer lock, so that the committer blocks in its first
-	// transaction while the saves queue up.
-	tx, err := s.db.Begin(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const n = 64
-	errs := make(chan error, n)
-	for i := range n {
-		go func() { errs <- s.Save(sample(helperJID(i), i)) }()
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s.mu.Lock()
-		queued := len(s.queue) + s.inCommit
-		s.mu.Unlock()
-		if queued == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d saves queued", queued, n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	select {
-	case err := <-errs:
-		t.Fatalf("a save returned before any commit: %v", err)
-	default:
-	}
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	for range n {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.mu.Lock()
-	commits := s.commits
-	s.mu.Unlock()
-	if commits > 2 {
-		t.Errorf("%d saves took %d commits, want at most 2", n, commits)
-	}
-	recs, err := s.Records()
-	if err != nil || len(recs) != n {
-		t.Fatalf("Records = %d records, %v; want %d", len(recs), err, n)
-	}
-}
-
 // TestClosedStoreRefusesWrites: after Close, writes fail at once.
 func TestClosedStoreRefusesWrites(t *testing.T) {
 	s, err := Open(t.TempDir())
@@ -467,14 +413,21 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 }
 
 // concurrentSaves is the child of TestConcurrentKillLosesNothing: n
-// goroutines save records of their own, each acknowledging every save on
-// stdout once Save returned, until the parent kills the process.
+// goroutines push presence over a presence.Directory on s, the way badges
+// serve does, each for JIDs of its own and each acknowledging every write on
+// stdout once SetHTTP returned, until the parent kills the process. The
+// directory commits the writes queued meanwhile together.
 func concurrentSaves(s *Store, n int) {
+	d, err := presence.NewDirectory(presence.NewMemHub(), s, presence.DirectoryOptions{ShowMessages: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	var wg sync.WaitGroup
 	for g := range n {
 		wg.Go(func() {
 			for i := range helperSaves {
-				if err := s.Save(sample(writerJID(g, i), i)); err != nil {
+				if _, err := d.SetHTTP(writerJID(g, i), presence.Away, strconv.Itoa(i), time.Hour); err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(1)
 				}
@@ -490,8 +443,9 @@ func concurrentSaves(s *Store, n int) {
 func writerJID(g, i int) string { return fmt.Sprintf("w%02d-%04d@example.com", g, i) }
 
 // TestConcurrentKillLosesNothing is the concurrent variant of
-// TestKillLosesNothingAcknowledged: many writers share commits, the process
-// is SIGKILLed at a random moment, and every save acknowledged before the
+// TestKillLosesNothingAcknowledged: many writers push presence through a
+// presence.Directory, which makes their writes share commits, the process
+// is SIGKILLed at a random moment, and every write acknowledged before the
 // kill is there after a restart.
 func TestConcurrentKillLosesNothing(t *testing.T) {
 	if testing.Short() {
@@ -537,8 +491,8 @@ func TestConcurrentKillLosesNothing(t *testing.T) {
 		got[r.JID] = r
 	}
 	for jid, i := range acked {
-		if r, ok := got[jid]; !ok || !reflect.DeepEqual(r, sample(jid, i)) {
-			t.Errorf("acknowledged %s: stored %+v (%v), want %+v", jid, r, ok, sample(jid, i))
+		if r, ok := got[jid]; !ok || r.HTTP == nil || r.HTTP.Status != presence.Away || r.HTTP.Message != strconv.Itoa(i) {
+			t.Errorf("acknowledged %s: stored %+v (%v), want the push of message %d", jid, r, ok, i)
 		}
 	}
 }

@@ -232,17 +232,21 @@ func TestPresencePutNotAcknowledgedUnstored(t *testing.T) {
 	}
 }
 
-// failingStore is a real store that fails every Save while fail is set.
+// failingStore is a real store that fails every write while fail is set.
 type failingStore struct {
 	*store.Store
 	fail error
 }
 
-func (s *failingStore) Save(r presence.Record) error {
-	if s.fail != nil {
-		return s.fail
+func (s *failingStore) Write(batch []presence.Write) []error {
+	if s.fail == nil {
+		return s.Store.Write(batch)
 	}
-	return s.Store.Save(r)
+	errs := make([]error, len(batch))
+	for i := range errs {
+		errs[i] = s.fail
+	}
+	return errs
 }
 
 // FuzzParsePresenceWrite: no body makes the parser panic, every refusal is

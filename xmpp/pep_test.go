@@ -86,5 +86,4 @@ func activityText(a *presence.Activity) string {
 type nopStore struct{}
 
 func (nopStore) Records() ([]presence.Record, error) { return nil, nil }
-func (nopStore) Save(presence.Record) error          { return nil }
-func (nopStore) Delete(string) error                 { return nil }
+func (nopStore) Write([]presence.Write) []error      { return nil }

@@ -135,19 +135,18 @@ type memStore struct {
 
 func (m *memStore) Records() ([]presence.Record, error) { return nil, nil }
 
-func (m *memStore) Save(r presence.Record) error {
+func (m *memStore) Write(batch []presence.Write) []error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.recs == nil {
 		m.recs = map[string]presence.Record{}
 	}
-	m.recs[r.JID] = r
-	return nil
-}
-
-func (m *memStore) Delete(jid string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.recs, jid)
+	for _, w := range batch {
+		if w.Delete {
+			delete(m.recs, w.Record.JID)
+		} else {
+			m.recs[w.Record.JID] = w.Record
+		}
+	}
 	return nil
 }
