@@ -53,6 +53,7 @@ type Directory struct {
 	dirty     []*jidState
 	spare     []*jidState
 	committer bool
+	commit    commitBuffers
 	// saving counts the goroutines saving records (the committer, and
 	// commits to a shared store); Close waits for them.
 	saving sync.WaitGroup

@@ -182,42 +182,41 @@ func (d *Directory) commitLoop() {
 func (d *Directory) commitBatchLocked() {
 	batch := d.dirty
 	d.dirty = d.spare[:0]
+	defer func() { clear(batch); d.spare = batch[:0] }()
 	if d.closed {
 		for _, st := range batch {
 			st.queued = false
 			d.failLocked(st, errClosed)
 			d.tidyLocked(st)
 		}
-		d.spare = batch[:0]
 		return
 	}
-	writes := make([]Write, len(batch))
-	vers := make([]uint64, len(batch))
-	// The views a successful commit publishes are encoded meanwhile,
-	// without the lock: a presence is never changed once computed.
-	views := make([]heldView, len(batch))
-	encode := make([]bool, len(batch))
-	for i, st := range batch {
-		writes[i] = Write{Record: st.rec, Delete: st.rec.empty()} // HTTPState values are replaced, never changed in place
-		vers[i] = st.ver
-		views[i], encode[i] = st.publishedBy(st.ver)
+	// The committer's buffers, kept from one commit to the next.
+	c := &d.commit
+	for _, st := range batch {
+		// The views a successful commit publishes are encoded meanwhile,
+		// without the lock: a presence is never changed once computed.
+		view, encode := st.publishedBy(st.ver)
+		c.items = append(c.items, commitItem{v: st.ver, view: view, encode: encode})
+		c.writes = append(c.writes, Write{Record: st.rec, Delete: st.rec.empty()}) // HTTPState values are replaced, never changed in place
 	}
+	defer c.reset()
 	d.mu.Unlock()
-	for i := range views {
-		if encode[i] {
-			views[i].e = NewPresenceEntry(views[i].p)
+	for i := range c.items {
+		if it := &c.items[i]; it.encode {
+			it.view.e = NewPresenceEntry(it.view.p)
 		}
 	}
-	errs := d.store.Write(writes)
+	errs := d.store.Write(c.writes)
 	d.mu.Lock()
 	for i, st := range batch {
 		if errs != nil && errs[i] != nil {
 			d.failLocked(st, errs[i])
 		} else {
-			if encode[i] {
-				st.encoded(views[i])
+			if it := c.items[i]; it.encode {
+				st.encoded(it.view)
 			}
-			d.savedLocked(st, writes[i].Record, vers[i])
+			d.savedLocked(st, c.writes[i].Record, c.items[i].v)
 		}
 		if st.ver != st.savedVer {
 			d.dirty = append(d.dirty, st) // changed meanwhile: still queued
@@ -226,8 +225,28 @@ func (d *Directory) commitBatchLocked() {
 			d.tidyLocked(st)
 		}
 	}
-	clear(batch)
-	d.spare = batch[:0]
+}
+
+// commitBuffers hold what the committer needs of each JID in the commit
+// under way, beside the writes it hands the store; kept between commits,
+// so that a commit allocates none of them.
+type commitBuffers struct {
+	items  []commitItem
+	writes []Write
+}
+
+// commitItem is the version of a JID's record being committed, and the
+// view its commit publishes, to be encoded if encode is set.
+type commitItem struct {
+	v      uint64
+	view   heldView
+	encode bool
+}
+
+func (c *commitBuffers) reset() {
+	clear(c.items)
+	clear(c.writes)
+	c.items, c.writes = c.items[:0], c.writes[:0]
 }
 
 // savedLocked takes note that rec, version v of st's record, is on disk:

@@ -136,55 +136,68 @@ func (s *Store) Close() error {
 // write that cannot be encoded, or that bbolt refuses (an oversized value,
 // say), fails alone.
 func (s *Store) Write(batch []presence.Write) []error {
-	errs := make([]error, len(batch))
-	vals := make([][]byte, len(batch))
+	var errs []error // made at the first failure
+	fail := func(i int, err error) {
+		if errs == nil {
+			errs = make([]error, len(batch))
+		}
+		what := "save"
+		if batch[i].Delete {
+			what = "delete"
+		}
+		errs[i] = fmt.Errorf("store: %s %q: %w", what, batch[i].Record.JID, err)
+	}
+	// Every value is encoded into one buffer: ends[i] is where value i ends.
+	buf := make([]byte, 0, 256*len(batch))
+	ends := make([]int, len(batch))
 	for i, w := range batch {
-		if w.Delete {
-			continue
+		switch {
+		case w.Delete:
+		case w.Record.JID == "":
+			fail(i, errors.New("record has no JID"))
+		default:
+			var err error
+			if buf, err = w.Record.AppendJSON(buf); err != nil {
+				fail(i, err)
+			}
 		}
-		if w.Record.JID == "" {
-			errs[i] = errors.New("record has no JID")
-			continue
-		}
-		vals[i], errs[i] = w.Record.AppendJSON(make([]byte, 0, 256))
+		ends[i] = len(buf)
 	}
 	s.mu.RLock()
-	err := ErrClosed
-	if !s.closed {
-		err = s.db.Update(func(tx *bbolt.Tx) error {
-			b := tx.Bucket(recordsBucket)
-			for i, w := range batch {
-				switch {
-				case errs[i] != nil:
-				case w.Delete:
-					errs[i] = b.Delete([]byte(w.Record.JID))
-				default:
-					errs[i] = b.Put([]byte(w.Record.JID), vals[i])
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			err = fmt.Errorf("commit: %w", err)
+	defer s.mu.RUnlock()
+	if s.closed {
+		for i := range batch {
+			fail(i, ErrClosed)
 		}
+		return errs
 	}
-	s.mu.RUnlock()
-	failed := false
-	for i, w := range batch {
-		if err != nil && errs[i] == nil {
-			errs[i] = err
-		}
-		if errs[i] != nil {
-			failed = true
-			what := "save"
-			if w.Delete {
-				what = "delete"
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(recordsBucket)
+		start := 0
+		for i, w := range batch {
+			val := buf[start:ends[i]:ends[i]]
+			start = ends[i]
+			var err error
+			switch {
+			case errs != nil && errs[i] != nil:
+				continue
+			case w.Delete:
+				err = b.Delete([]byte(w.Record.JID))
+			default:
+				err = b.Put([]byte(w.Record.JID), val)
 			}
-			errs[i] = fmt.Errorf("store: %s %q: %w", what, w.Record.JID, errs[i])
+			if err != nil {
+				fail(i, err)
+			}
 		}
-	}
-	if !failed {
 		return nil
+	})
+	if err != nil {
+		for i := range batch {
+			if errs == nil || errs[i] == nil {
+				fail(i, fmt.Errorf("commit: %w", err))
+			}
+		}
 	}
 	return errs
 }

@@ -102,6 +102,31 @@ func TestSaveWithoutJID(t *testing.T) {
 	}
 }
 
+// TestWriteFailsAlone: in one batch, a write the store refuses fails on
+// its own, and the others, saves and deletes, are stored in order.
+func TestWriteFailsAlone(t *testing.T) {
+	s := openT(t, t.TempDir())
+	if err := s.Save(sample("bob@example.com", 1)); err != nil {
+		t.Fatal(err)
+	}
+	errs := s.Write([]presence.Write{
+		{Record: sample("alice@example.com", 1)},
+		{Record: presence.Record{Subscribed: true}}, // no JID
+		{Record: presence.Record{JID: "bob@example.com"}, Delete: true},
+		{Record: sample("carol@example.com", 2)},
+	})
+	if len(errs) != 4 || errs[1] == nil || errs[0] != nil || errs[2] != nil || errs[3] != nil {
+		t.Fatalf("Write = %v, want only the second to fail", errs)
+	}
+	got, err := s.Records()
+	if want := []presence.Record{sample("alice@example.com", 1), sample("carol@example.com", 2)}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Records = %+v, %v; want %+v", got, err, want)
+	}
+	if errs := s.Write([]presence.Write{{Record: sample("dave@example.com", 1)}}); errs != nil {
+		t.Errorf("a batch that all went in = %v, want nil", errs)
+	}
+}
+
 func TestDelete(t *testing.T) {
 	s := openT(t, t.TempDir())
 	for _, j := range []string{"alice@example.com", "bob@example.com"} {
