@@ -202,25 +202,6 @@ func (s *Store) Write(batch []presence.Write) []error {
 	return errs
 }
 
-// Save stores r under r.JID, replacing what was there, and returns once it
-// is on disk: bbolt syncs the file before a commit returns.
-func (s *Store) Save(r presence.Record) error {
-	return first(s.Write([]presence.Write{{Record: r}}))
-}
-
-// Delete removes everything stored of jid. Deleting a JID with no record is
-// not an error.
-func (s *Store) Delete(jid string) error {
-	return first(s.Write([]presence.Write{{Record: presence.Record{JID: jid}, Delete: true}}))
-}
-
-func first(errs []error) error {
-	if errs == nil {
-		return nil
-	}
-	return errs[0]
-}
-
 // Records returns every stored record, ordered by JID (bbolt's byte order).
 //
 // A value that does not decode, or whose JID differs from its key, is skipped

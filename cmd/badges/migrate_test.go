@@ -31,8 +31,8 @@ func TestMigrate(t *testing.T) {
 			Changed: now.Add(-time.Minute).Truncate(time.Millisecond), Expires: now.Add(time.Hour).Truncate(time.Millisecond)}},
 	}
 	for _, rec := range want {
-		if err := st.Save(rec); err != nil {
-			t.Fatal(err)
+		if errs := st.Write([]presence.Write{{Record: rec}}); errs != nil {
+			t.Fatal(errs[0])
 		}
 	}
 	if err := st.Close(); err != nil {
