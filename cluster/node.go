@@ -17,7 +17,7 @@ import (
 // Directory is what a node needs of the replica's presence directory.
 type Directory interface {
 	Apply(s presence.Shared)
-	Adoptions() uint64
+	BeginReload() uint64
 	Reload(all []presence.Shared, since uint64)
 	Lead(lostAt time.Time)
 	StepDown()
@@ -260,7 +260,7 @@ func (n *Node) runNotices(ctx context.Context) {
 // ends (false).
 func (n *Node) reload(ctx context.Context) bool {
 	for {
-		since := n.dir.Adoptions()
+		since := n.dir.BeginReload()
 		all, err := n.store.Snapshot(ctx)
 		var rooms []RoomValue
 		if err == nil {

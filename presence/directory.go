@@ -69,9 +69,12 @@ type Directory struct {
 	// members indexes, with a shared store, the roster groups of the
 	// records adopted (adoptLocked): group -> JIDs.
 	members map[string]map[string]struct{}
-	// adoptions counts the values adopted from a shared store; each
-	// jidState's adopted says when it was last (Reload).
+	// adoptions counts the values adopted from a shared store, and the
+	// JIDs forgotten during a reload; each jidState's adopted says when it
+	// was last adopted, and gone, from BeginReload to Reload, when each JID
+	// forgotten meanwhile went (Reload).
 	adoptions uint64
+	gone      map[string]uint64
 	// commitDone wakes writers waiting for a JID's commit to the shared
 	// store to return (commitSharedLocked).
 	commitDone *sync.Cond

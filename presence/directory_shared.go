@@ -156,14 +156,12 @@ func (d *Directory) commitSharedLocked(st *jidState, w sharedWrite) error {
 func (d *Directory) adoptLocked(st *jidState, s Shared) {
 	jid := st.rec.JID
 	if s.Gone {
-		d.indexGroupsLocked(jid, st.base.Groups, nil)
-		delete(d.jids, jid)
-		d.updates++
-		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+		d.droppedLocked(st)
 		return
 	}
 	d.adoptions++
 	st.adopted = d.adoptions
+	delete(d.gone, jid) // back: a snapshot may show it again
 	old, pending := st.base, st.rec
 	d.indexGroupsLocked(jid, old.Groups, s.Record.Groups)
 	st.base, st.rec, st.saved = s.Record, s.Record, s.Record
@@ -222,25 +220,53 @@ func (d *Directory) applyLocked(s Shared) {
 	d.adoptLocked(st, s)
 }
 
-// Adoptions counts the values adopted so far; a reload takes it before it
-// reads the store (Reload).
-func (d *Directory) Adoptions() uint64 {
+// droppedLocked forgets st, which the shared store no longer holds, and
+// shows its JID as unknown. While a reload is under way the JID is
+// remembered as gone (d.gone), so that the snapshot, which may have been
+// read before it went, does not bring it back.
+func (d *Directory) droppedLocked(st *jidState) {
+	jid := st.rec.JID
+	if d.jids[jid] == st {
+		d.indexGroupsLocked(jid, st.base.Groups, nil)
+		delete(d.jids, jid)
+	}
+	delete(d.unsynced, jid)
+	if d.gone != nil {
+		d.adoptions++
+		d.gone[jid] = d.adoptions
+	}
+	d.updates++
+	d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+}
+
+// BeginReload marks the start of a reload, before the store is read, and
+// returns what Reload takes as since: the count of values adopted so far.
+// Until Reload, the JIDs forgotten are remembered, however few or many
+// changes come meanwhile: a reload is the one time they are needed.
+func (d *Directory) BeginReload() uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.gone == nil {
+		d.gone = make(map[string]uint64)
+	}
 	return d.adoptions
 }
 
 // Reload mirrors everything the shared store holds, as after a reconnect
 // to it, when notices may have been lost: JIDs it no longer holds are
 // forgotten here too, unless this replica adopted them after the snapshot
-// began, when Adoptions said since: committed or told of meanwhile, they
-// are newer than the snapshot.
+// began, when BeginReload said since: committed or told of meanwhile, they
+// are newer than the snapshot. Likewise a JID forgotten after the
+// snapshot began stays forgotten, though the snapshot holds it.
 func (d *Directory) Reload(all []Shared, since uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	held := make(map[string]bool, len(all))
 	for _, s := range all {
 		held[s.Record.JID] = true
+		if d.gone[s.Record.JID] > since {
+			continue
+		}
 		d.applyLocked(s)
 	}
 	for jid, st := range d.jids {
@@ -248,6 +274,7 @@ func (d *Directory) Reload(all []Shared, since uint64) {
 			d.adoptLocked(st, Shared{Record: Record{JID: jid}, Gone: true})
 		}
 	}
+	d.gone = nil
 }
 
 // Lead makes this replica the one that runs the XMPP watcher. lostAt is

@@ -149,7 +149,7 @@ func TestSharedGroupFollowsTheRecords(t *testing.T) {
 	if got := d.Group("ops"); !slices.Equal(got, []string{"a@example.com"}) {
 		t.Fatalf("ops: %v", got)
 	}
-	d.Reload([]Shared{rec("b@example.com", 7, "team")}, d.Adoptions())
+	d.Reload([]Shared{rec("b@example.com", 7, "team")}, d.BeginReload())
 	if got := d.Group("team"); !slices.Equal(got, []string{"b@example.com"}) {
 		t.Fatalf("team after a reload: %v", got)
 	}
@@ -168,7 +168,7 @@ func TestSharedReloadKeepsWhatCameAfterTheSnapshot(t *testing.T) {
 	}
 	defer d.Close()
 	d.Apply(Shared{Record: Record{JID: "old@example.com", Subscribed: true, Version: 1}})
-	since := d.Adoptions() // the snapshot begins
+	since := d.BeginReload() // the snapshot begins
 	if _, err := d.SetHTTP("mine@example.com", Away, "", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +182,50 @@ func TestSharedReloadKeepsWhatCameAfterTheSnapshot(t *testing.T) {
 	}
 	if _, ok := d.Record("told@example.com"); !ok {
 		t.Error("told@ adopted after the snapshot began was forgotten")
+	}
+}
+
+// A JID forgotten after the snapshot began, by a notice or by this
+// replica, stays forgotten though the snapshot still holds it; one seen
+// again after it was forgotten is adopted as usual.
+func TestSharedReloadDoesNotBringBackWhatWentAfterTheSnapshot(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const told, mine, back = "told@example.com", "mine@example.com", "back@example.com"
+	for i, jid := range []string{told, mine, back} {
+		d.Apply(Shared{Record: Record{JID: jid, Subscribed: true, Groups: []string{"team"}, Version: uint64(i + 1)}})
+	}
+	since := d.BeginReload()
+	// The snapshot is read here: it holds all three at their versions.
+	snapshot := []Shared{
+		{Record: Record{JID: told, Subscribed: true, Groups: []string{"team"}, Version: 1}},
+		{Record: Record{JID: mine, Subscribed: true, Groups: []string{"team"}, Version: 2}},
+		{Record: Record{JID: back, Subscribed: true, Groups: []string{"team"}, Version: 3}},
+	}
+	d.Apply(Shared{Record: Record{JID: told, Version: 4}, Gone: true})
+	mustOK(t, d.Forget(mine))
+	d.Apply(Shared{Record: Record{JID: back, Version: 5}, Gone: true})
+	d.Apply(Shared{Record: Record{JID: back, Subscribed: true, Groups: []string{"team"}, Version: 6}})
+	d.Reload(snapshot, since)
+	for _, jid := range []string{told, mine} {
+		if r, ok := d.Record(jid); ok {
+			t.Errorf("%s forgotten after the snapshot began is back: %+v", jid, r)
+		}
+	}
+	if r, ok := d.Record(back); !ok || r.Version != 6 {
+		t.Errorf("back@, seen again after it was forgotten: %+v, %v; want version 6", r, ok)
+	}
+	if got := d.Group("team"); !slices.Equal(got, []string{back}) {
+		t.Errorf("team after the reload: %v, want only back@", got)
+	}
+	// The next reload forgets nothing on an old account.
+	d.Reload([]Shared{{Record: Record{JID: told, Subscribed: true, Version: 7}}}, d.BeginReload())
+	if _, ok := d.Record(told); !ok {
+		t.Error("told@, stored again and in the next snapshot, is not adopted")
 	}
 }
 

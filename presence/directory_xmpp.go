@@ -342,13 +342,7 @@ func (d *Directory) startForgetLocked(jid string) pendingWrite {
 		if err != nil {
 			return pendingWrite{err: err}
 		}
-		if d.jids[jid] == st {
-			d.indexGroupsLocked(jid, st.base.Groups, nil)
-			delete(d.jids, jid)
-		}
-		delete(d.unsynced, jid)
-		d.updates++
-		d.hub.Publish(NewPresenceEntry(UnknownPresence(jid)))
+		d.droppedLocked(st)
 		return pendingWrite{}
 	}
 	delete(d.unsynced, jid)
