@@ -265,16 +265,23 @@ func (s *session) fetchAvatar(jid, id string) error {
 		}
 		// The contact's current picture is this one: if it is not usable,
 		// none from PEP is shown, not the one before.
-		png, pid, err := avatar.Normalize(avatarData(st, id))
-		if err != nil {
-			s.log.Info("xmpp: picture not usable", "jid", jid, "id", id, "err", err)
-			s.cfg.Avatars.Remove(jid + " pep")
-			c.profile.PEPAvatar = ""
-		} else {
-			s.cfg.Avatars.Set(jid+" pep", pid, png)
-			c.profile.PEPAvatar = pid
-		}
-		s.setProfile(jid, c)
+		s.decodePicture(picture{owner: jid + " pep", data: avatarData(st, id),
+			done: func(png []byte, pid string, err error) error {
+				c := s.across.rich.contacts[jid]
+				if c == nil || c.avatarTried != id {
+					return nil // the contact left, or another picture since
+				}
+				if err != nil {
+					s.log.Info("xmpp: picture not usable", "jid", jid, "id", id, "err", err)
+					s.cfg.Avatars.Remove(jid + " pep")
+					c.profile.PEPAvatar = ""
+				} else {
+					s.cfg.Avatars.Set(jid+" pep", pid, png)
+					c.profile.PEPAvatar = pid
+				}
+				s.setProfile(jid, c)
+				return nil
+			}})
 		return nil
 	})
 }
@@ -355,16 +362,34 @@ func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string
 		v = *st.VCard
 	}
 	c.profile.VCardNick, c.profile.VCardFN = v.Nickname, v.FN
-	c.profile.VCardAvatar = ""
-	if s.cfg.Avatars != nil {
-		if png, pid, err := avatar.Normalize(v.photo(avatar.MaxBytes)); err == nil {
-			s.cfg.Avatars.Set(jid+" vcard", pid, png)
-			c.profile.VCardAvatar = pid
-		} else {
+	photo := v.photo(avatar.MaxBytes)
+	if s.cfg.Avatars == nil || photo == nil {
+		c.profile.VCardAvatar = ""
+		if s.cfg.Avatars != nil {
 			s.cfg.Avatars.Remove(jid + " vcard")
 		}
+		s.setProfile(jid, c)
+		return
 	}
+	// The names show now; the photo replaces the one before once decoded.
 	s.setProfile(jid, c)
+	current := c.vcardFor
+	s.decodePicture(picture{owner: jid + " vcard", data: photo,
+		done: func(png []byte, pid string, err error) error {
+			c := s.across.rich.contacts[jid]
+			if c == nil || c.vcardFor != current {
+				return nil // the contact left, or a later vCard came
+			}
+			if err != nil {
+				s.cfg.Avatars.Remove(jid + " vcard")
+				c.profile.VCardAvatar = ""
+			} else {
+				s.cfg.Avatars.Set(jid+" vcard", pid, png)
+				c.profile.VCardAvatar = pid
+			}
+			s.setProfile(jid, c)
+			return nil
+		}})
 }
 
 // newContact catches up on a contact whose subscription just completed:

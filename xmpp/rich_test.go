@@ -261,6 +261,41 @@ func avatarIDOf(t testing.TB, body string) string {
 	return p.Details.AvatarID
 }
 
+// TestSlowPictureHoldsNobodyUp: a picture as large as accepted takes long
+// to decode; meanwhile the watcher goes on reading, so another contact's
+// presence shows before that picture does.
+func TestSlowPictureHoldsNobodyUp(t *testing.T) {
+	p := testenv.StartProsody(t)
+	store := avatar.NewStore(0)
+	e := start(t, p, Config{Avatars: store}, presence.DirectoryOptions{})
+	e.awaitConnected(t, true)
+	slow, sc := e.optIn(t, "", "phone")
+	other, oc := e.optIn(t, "", "pc")
+	e.awaitJSON(t, other, "online", has(`"status":"available"`))
+
+	// Decoding and scaling this one takes about a quarter of a second here,
+	// several seconds under the race detector.
+	huge := pngOf(t, 3072, 3072, color.NRGBA{R: 255, A: 255})
+	start := time.Now()
+	publishAvatar(t, sc, huge, len(huge))
+	time.Sleep(150 * time.Millisecond) // the watcher fetches the data and starts decoding it
+	if err := oc.SetPresence("dnd", "meanwhile", 0); err != nil {
+		t.Fatal(err)
+	}
+	e.awaitJSON(t, other, "dnd while the picture decodes", has(`"status":"dnd"`))
+	shown := time.Since(start)
+	if body := string(e.hub.Get(presence.JIDTopic(slow)).JSON); strings.Contains(body, `"avatar"`) {
+		t.Fatalf("the other presence showed only after %s, with the picture: it waited for the decoding", shown)
+	}
+	for !strings.Contains(string(e.hub.Get(presence.JIDTopic(slow)).JSON), `"avatar"`) {
+		if time.Since(start) > time.Minute {
+			t.Fatal("the picture never showed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("other presence after %s, the picture after %s", shown, time.Since(start))
+}
+
 // TestAvatarsPEPAndVCard: pictures from XEP-0084 and from a vCard,
 // re-encoded at several sizes; a corrupt picture and oversized ones are
 // ignored; vCard names are used when there is no PEP nick.

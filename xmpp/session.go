@@ -51,8 +51,10 @@ type session struct {
 
 	rooms  map[string]*room
 	rejoin chan string          // rooms whose rejoin timer fired
-	done   chan struct{}        // closed when run ends, for those timers
+	done   chan struct{}        // closed when run ends: the rejoin timers and the picture worker stop
 	hinted map[string]time.Time // when a JID last got the "unknown command" hint
+
+	pictures pictureQueue // pictures being decoded (pictures.go)
 }
 
 // runState is what one Run keeps from one session to the next.
@@ -79,6 +81,7 @@ func newSession(cfg *Config, sink Sink, l *link, ready func(), across *runState)
 
 		capsWait: make(map[string][]resKey),
 		online:   make(map[string]bool),
+		pictures: newPictureQueue(),
 	}
 	if across.rich.contacts == nil {
 		across.rich = newRichState()
@@ -106,6 +109,7 @@ func (s *session) send(stanza string) error { return s.link.send(stanza) }
 func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
 	defer s.stopRooms()
+	go s.pictures.decodeWorker(s.done)
 	s.sink.Connected()
 	s.sink.BeginSync()
 	s.rosterID = s.ids.next()
@@ -151,6 +155,10 @@ func (s *session) run(ctx context.Context) error {
 			}
 		case jid := <-s.rejoin:
 			if err := s.rejoinRoom(jid); err != nil {
+				return err
+			}
+		case d := <-s.pictures.out:
+			if err := s.pictureDecoded(d); err != nil {
 				return err
 			}
 		case <-s.pingDue:

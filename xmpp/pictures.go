@@ -1,0 +1,91 @@
+package xmpp
+
+import "badges/avatar"
+
+// Pictures are decoded off the session's goroutine (docs/design/watcher.md).
+// A picture may declare up to avatar.MaxPixels, and decoding and scaling one
+// that large takes about half a second, during which the session would read
+// no stanza: a contact publishing such pictures one after another would
+// hold up every other contact's presence. One worker per session decodes
+// them one at a time, so that memory holds one decoded picture at most;
+// pictures that come meanwhile wait, one per owner, the latest replacing the
+// one before.
+
+// picture is a picture to decode for owner (a contact and a source, as
+// Avatars names them), and what to do with the outcome; done runs on the
+// session's goroutine.
+type picture struct {
+	owner string
+	data  []byte
+	done  func(png []byte, id string, err error) error
+}
+
+// decoded is a picture and the outcome of avatar.Normalize on it.
+type decoded struct {
+	picture
+	png []byte
+	id  string
+	err error
+}
+
+// pictureQueue is what the session keeps of its pictures. At most one is
+// with the worker (busy), from the moment it is sent on work until its
+// outcome is received from out, so that neither send ever blocks.
+type pictureQueue struct {
+	waiting []picture // at most one per owner, oldest first
+	busy    bool
+	work    chan picture // capacity 1
+	out     chan decoded // capacity 1
+}
+
+func newPictureQueue() pictureQueue {
+	return pictureQueue{work: make(chan picture, 1), out: make(chan decoded, 1)}
+}
+
+// decodeWorker is the session's picture worker: started by run, it ends
+// when run does (done closes).
+func (q *pictureQueue) decodeWorker(done <-chan struct{}) {
+	for {
+		select {
+		case p := <-q.work:
+			png, id, err := avatar.Normalize(p.data)
+			select {
+			case q.out <- decoded{picture: p, png: png, id: id, err: err}:
+			case <-done:
+				return
+			}
+		case <-done:
+			return
+		}
+	}
+}
+
+// decodePicture hands p to the worker, or queues it behind the one it holds.
+func (s *session) decodePicture(p picture) {
+	q := &s.pictures
+	if !q.busy {
+		q.busy = true
+		q.work <- p
+		return
+	}
+	for i, w := range q.waiting {
+		if w.owner == p.owner {
+			q.waiting[i] = p
+			return
+		}
+	}
+	q.waiting = append(q.waiting, p)
+}
+
+// pictureDecoded takes the worker's outcome and hands it the next picture.
+func (s *session) pictureDecoded(d decoded) error {
+	q := &s.pictures
+	if len(q.waiting) > 0 {
+		q.work <- q.waiting[0]
+		q.waiting[0] = picture{}
+		q.waiting = q.waiting[1:]
+	} else {
+		q.busy = false
+	}
+	return d.done(d.png, d.id, d.err)
+}
