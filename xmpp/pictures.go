@@ -13,11 +13,13 @@ import "badges/avatar"
 
 // picture is a picture to decode for owner (a contact and a source, as
 // Avatars names them), and what to do with the outcome; done runs on the
-// session's goroutine.
+// session's goroutine. abandon runs there instead when the session ends
+// first, so that the next session asks for the picture again.
 type picture struct {
-	owner string
-	data  []byte
-	done  func(png []byte, id string, err error) error
+	owner   string
+	data    []byte
+	done    func(png []byte, id string, err error) error
+	abandon func()
 }
 
 // decoded is a picture and the outcome of avatar.Normalize on it.
@@ -34,6 +36,7 @@ type decoded struct {
 type pictureQueue struct {
 	waiting []picture // at most one per owner, oldest first
 	busy    bool
+	current picture      // the one with the worker, while busy
 	work    chan picture // capacity 1
 	out     chan decoded // capacity 1
 }
@@ -64,7 +67,7 @@ func (q *pictureQueue) decodeWorker(done <-chan struct{}) {
 func (s *session) decodePicture(p picture) {
 	q := &s.pictures
 	if !q.busy {
-		q.busy = true
+		q.busy, q.current = true, p
 		q.work <- p
 		return
 	}
@@ -81,11 +84,25 @@ func (s *session) decodePicture(p picture) {
 func (s *session) pictureDecoded(d decoded) error {
 	q := &s.pictures
 	if len(q.waiting) > 0 {
-		q.work <- q.waiting[0]
+		q.current = q.waiting[0]
+		q.work <- q.current
 		q.waiting[0] = picture{}
 		q.waiting = q.waiting[1:]
 	} else {
-		q.busy = false
+		q.busy, q.current = false, picture{}
 	}
 	return d.done(d.png, d.id, d.err)
+}
+
+// abandonPictures gives up the pictures not decoded yet, as the session
+// ends.
+func (s *session) abandonPictures() {
+	q := &s.pictures
+	if q.busy {
+		q.current.abandon()
+	}
+	for _, p := range q.waiting {
+		p.abandon()
+	}
+	q.waiting, q.busy, q.current = nil, false, picture{}
 }

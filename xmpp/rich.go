@@ -281,6 +281,11 @@ func (s *session) fetchAvatar(jid, id string) error {
 				}
 				s.setProfile(jid, c)
 				return nil
+			},
+			abandon: func() {
+				if c := s.across.rich.contacts[jid]; c != nil && c.avatarTried == id {
+					c.avatarTried = ""
+				}
 			}})
 		return nil
 	})
@@ -389,6 +394,11 @@ func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string
 			}
 			s.setProfile(jid, c)
 			return nil
+		},
+		abandon: func() {
+			if c := s.across.rich.contacts[jid]; c != nil && c.vcardFor == current {
+				c.vcardFor = nil
+			}
 		}})
 }
 

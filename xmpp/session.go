@@ -108,6 +108,7 @@ func (s *session) send(stanza string) error { return s.link.send(stanza) }
 // caught by the ping's timeout.
 func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
+	defer s.abandonPictures()
 	defer s.stopRooms()
 	go s.pictures.decodeWorker(s.done)
 	s.sink.Connected()
