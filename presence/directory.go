@@ -215,7 +215,10 @@ func (d *Directory) Close() {
 func (d *Directory) state(jid string) *jidState {
 	st := d.jids[jid]
 	if st == nil {
-		st = &jidState{rec: Record{JID: jid}, saved: Record{JID: jid}}
+		// Nothing stored yet: what a write changes, and what a failed one
+		// goes back to, is the empty record of jid.
+		empty := Record{JID: jid}
+		st = &jidState{rec: empty, saved: empty, base: empty}
 		d.jids[jid] = st
 	}
 	return st

@@ -100,9 +100,10 @@ func (d *Directory) changedLocked(st *jidState) {
 func (d *Directory) startCommitLocked(st *jidState) pendingWrite {
 	if d.shared != nil {
 		// A shared store's commit is a single round trip, made here.
+		jid := st.rec.JID
 		if err := d.commitSharedLocked(st, sharedWrite{}); err != nil {
-			if st.shown == nil && st.base.Version == 0 {
-				delete(d.jids, st.rec.JID) // made for this write, never shown
+			if st.shown == nil && st.base.Version == 0 && d.jids[jid] == st && st.writers == 0 {
+				delete(d.jids, jid) // made for this write, never shown
 			}
 			return pendingWrite{err: err}
 		}

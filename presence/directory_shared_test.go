@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ type gatedShared struct {
 	inflight map[string]int
 	maxIn    int
 	order    []Status // http statuses committed, in order
+	fail     error    // set: every commit fails with it, as an unreachable Redis
 }
 
 func newGatedShared() *gatedShared {
@@ -43,6 +45,9 @@ func (g *gatedShared) Commit(s Shared, _ bool, redo func(Shared) (Shared, bool))
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer func() { g.inflight[jid]-- }()
+	if g.fail != nil {
+		return Shared{}, g.fail
+	}
 	for {
 		stored, ok := g.recs[jid]
 		if !ok {
@@ -226,6 +231,43 @@ func TestSharedReloadDoesNotBringBackWhatWentAfterTheSnapshot(t *testing.T) {
 	d.Reload([]Shared{{Record: Record{JID: told, Subscribed: true, Version: 7}}}, d.BeginReload())
 	if _, ok := d.Record(told); !ok {
 		t.Error("told@, stored again and in the next snapshot, is not adopted")
+	}
+}
+
+// A first write of a JID that the shared store refuses leaves nothing
+// behind: the next write of that JID commits under its JID, and nothing is
+// stored under an empty one.
+func TestSharedFailedFirstWrite(t *testing.T) {
+	g := newGatedShared()
+	d, err := NewDirectory(NewMemHub(), g, DirectoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const jid = "new@example.com"
+	g.mu.Lock()
+	g.fail = ErrUnavailable
+	g.mu.Unlock()
+	if _, err := d.SetHTTP(jid, Away, "", time.Minute); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("write while the store fails = %v, want ErrUnavailable", err)
+	}
+	g.mu.Lock()
+	g.fail = nil
+	g.mu.Unlock()
+	e, err := d.SetHTTP(jid, DND, "", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Presence.JID != jid || e.Presence.Status != DND {
+		t.Errorf("answer after the failed write: %+v", e.Presence)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if s, ok := g.recs[jid]; !ok || s.Record.JID != jid {
+		t.Errorf("stored under %s: %+v, %v", jid, s, ok)
+	}
+	if _, ok := g.recs[""]; ok {
+		t.Error("a record stored under an empty JID")
 	}
 }
 
