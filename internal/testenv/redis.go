@@ -22,6 +22,7 @@ type Redis struct {
 	dir     string
 	port    int
 	logPath string
+	extra   []string // more arguments of redis-server
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -29,11 +30,19 @@ type Redis struct {
 }
 
 // StartRedis starts a Redis for the test and kills it at the test's end.
-func StartRedis(t T) *Redis {
+func StartRedis(t T) *Redis { return startRedis(t) }
+
+// StartRedisReplica starts a Redis that replicates master, as StartRedis
+// does.
+func StartRedisReplica(t T, master *Redis) *Redis {
+	return startRedis(t, "--replicaof", "127.0.0.1", strconv.Itoa(master.port))
+}
+
+func startRedis(t T, extra ...string) *Redis {
 	t.Helper()
 	Require(t, "redis-server", "redis-server")
 	dir, port := workDir(t, "badges-redis-")
-	r := &Redis{t: t, dir: dir, port: port, logPath: filepath.Join(dir, "redis.log")}
+	r := &Redis{t: t, dir: dir, port: port, logPath: filepath.Join(dir, "redis.log"), extra: extra}
 	r.Addr = "127.0.0.1:" + strconv.Itoa(r.port)
 	r.URL = "redis://" + r.Addr + "/0"
 	t.Cleanup(r.stop)
@@ -55,6 +64,7 @@ func (r *Redis) Start() {
 		"--dir", r.dir, "--logfile", r.logPath, "--daemonize", "no",
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
 		"--protected-mode", "no")
+	cmd.Args = append(cmd.Args, r.extra...)
 	cmd.Dir = r.dir
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("testenv: start redis-server: %v", err)
