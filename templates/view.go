@@ -15,8 +15,11 @@ type Assets struct {
 
 // Page is what every page shares.
 type Page struct {
-	Title  string
-	Assets Assets
+	Title string
+	// Description is the page's summary for search engines and link
+	// previews (<meta name="description">).
+	Description string
+	Assets      Assets
 	// Theme is "light", "dark" or "auto" (follow the reader's preference).
 	Theme string
 }

@@ -43,7 +43,8 @@ var builderColors = []string{"brightgreen", "green", "yellowgreen", "yellow", "o
 // handleBuilder serves GET /: the badge builder.
 func (s *Server) handleBuilder(w http.ResponseWriter, r *http.Request) {
 	v := templates.BuilderView{
-		Page:    templates.Page{Title: "XMPP presence badges", Assets: s.assets, Theme: theme(r)},
+		Page: templates.Page{Title: "XMPP presence badges", Assets: s.assets, Theme: theme(r),
+			Description: "Make badges, profile cards and embeds that show XMPP presence live."},
 		Base:    s.baseURL(r),
 		Target:  r.URL.Query().Get("jid"),
 		Example: builderExample,
@@ -69,7 +70,8 @@ func (s *Server) embed(w http.ResponseWriter, r *http.Request, kind presence.Kin
 		s.writeErr(w, r, err)
 		return
 	}
-	v := templates.EmbedView{Page: templates.Page{Title: c.Display, Assets: s.assets, Theme: theme(r)}, Card: c}
+	v := templates.EmbedView{Page: templates.Page{Title: c.Display, Assets: s.assets, Theme: theme(r),
+		Description: "Live XMPP presence of " + c.Display + "."}, Card: c}
 	s.writePage(w, r, templates.Embed(v), frameAnyone)
 }
 
@@ -129,7 +131,8 @@ func (s *Server) handleDashboardGroup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, heading string, cards []templates.Card, group bool) {
 	v := templates.DashboardView{
-		Page:    templates.Page{Title: heading + " · presence", Assets: s.assets, Theme: theme(r)},
+		Page: templates.Page{Title: heading + " · presence", Assets: s.assets, Theme: theme(r),
+			Description: "Live XMPP presence of " + heading + "."},
 		Heading: heading,
 		Cards:   cards,
 		Group:   group,

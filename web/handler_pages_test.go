@@ -31,6 +31,9 @@ func TestPagesHeadersAndAssets(t *testing.T) {
 		if strings.Contains(body, "<script>") || strings.Contains(body, " style=") {
 			t.Errorf("%s: inline script or style", target)
 		}
+		if !regexp.MustCompile(`<meta name="description" content="[^"<>]+">`).MatchString(body) {
+			t.Errorf("%s: no description", target)
+		}
 		// Every asset the page loads is served for a year.
 		for _, m := range regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1) {
 			res, _ := f.do(t, "GET", m[1], nil)
@@ -38,6 +41,9 @@ func TestPagesHeadersAndAssets(t *testing.T) {
 				t.Errorf("%s: %s: %d %q", target, m[1], res.StatusCode, res.Header.Get("Cache-Control"))
 			}
 		}
+	}
+	if _, body := f.do(t, "GET", "/embed/alice@example.com", nil); !strings.Contains(body, `<meta name="description" content="Live XMPP presence of alice@example.com.">`) {
+		t.Errorf("embed description: %.400s", body)
 	}
 	if res, _ := f.do(t, "GET", "/static/widget.0000.js", nil); res.StatusCode != 404 {
 		t.Errorf("stale asset name: %d", res.StatusCode)
