@@ -9,7 +9,13 @@ import "badges/avatar"
 // hold up every other contact's presence. One worker per session decodes
 // them one at a time, so that memory holds one decoded picture at most;
 // pictures that come meanwhile wait, one per owner, the latest replacing the
-// one before.
+// one before, up to maxWaitingBytes of them. Past that a picture is decoded
+// on the session's goroutine, as if there were no worker: a flood of
+// pictures slows the session down rather than growing its memory.
+
+// maxWaitingBytes bounds the pictures waiting for the worker, in bytes as
+// published: 16 of the largest accepted.
+const maxWaitingBytes = 16 * avatar.MaxBytes
 
 // picture is a picture to decode for owner (a contact and a source, as
 // Avatars names them), and what to do with the outcome; done runs on the
@@ -35,6 +41,7 @@ type decoded struct {
 // outcome is received from out, so that neither send ever blocks.
 type pictureQueue struct {
 	waiting []picture // at most one per owner, oldest first
+	bytes   int       // the data of those waiting
 	busy    bool
 	current picture      // the one with the worker, while busy
 	work    chan picture // capacity 1
@@ -63,21 +70,29 @@ func (q *pictureQueue) decodeWorker(done <-chan struct{}) {
 	}
 }
 
-// decodePicture hands p to the worker, or queues it behind the one it holds.
-func (s *session) decodePicture(p picture) {
+// decodePicture hands p to the worker, or queues it behind the one it
+// holds, or, when too many bytes wait already, decodes it at once.
+func (s *session) decodePicture(p picture) error {
 	q := &s.pictures
 	if !q.busy {
 		q.busy, q.current = true, p
 		q.work <- p
-		return
+		return nil
 	}
 	for i, w := range q.waiting {
 		if w.owner == p.owner {
+			q.bytes += len(p.data) - len(w.data)
 			q.waiting[i] = p
-			return
+			return nil
 		}
 	}
+	if q.bytes+len(p.data) > maxWaitingBytes {
+		png, id, err := avatar.Normalize(p.data)
+		return p.done(png, id, err)
+	}
+	q.bytes += len(p.data)
 	q.waiting = append(q.waiting, p)
+	return nil
 }
 
 // pictureDecoded takes the worker's outcome and hands it the next picture.
@@ -86,6 +101,7 @@ func (s *session) pictureDecoded(d decoded) error {
 	if len(q.waiting) > 0 {
 		q.current = q.waiting[0]
 		q.work <- q.current
+		q.bytes -= len(q.current.data)
 		q.waiting[0] = picture{}
 		q.waiting = q.waiting[1:]
 	} else {
@@ -104,5 +120,5 @@ func (s *session) abandonPictures() {
 	for _, p := range q.waiting {
 		p.abandon()
 	}
-	q.waiting, q.busy, q.current = nil, false, picture{}
+	q.waiting, q.bytes, q.busy, q.current = nil, 0, false, picture{}
 }

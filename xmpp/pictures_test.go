@@ -1,8 +1,11 @@
 package xmpp
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+
+	"badges/avatar"
 )
 
 // TestPictureQueue: one picture at a time goes to the worker; those that
@@ -18,11 +21,11 @@ func TestPictureQueue(t *testing.T) {
 			return nil
 		}, abandon: func() { abandoned = append(abandoned, owner+":"+data) }}
 	}
-	s.decodePicture(pic("a", "1"))
-	s.decodePicture(pic("b", "1"))
-	s.decodePicture(pic("a", "2"))
-	s.decodePicture(pic("c", "1"))
-	s.decodePicture(pic("b", "2"))
+	for _, p := range []picture{pic("a", "1"), pic("b", "1"), pic("a", "2"), pic("c", "1"), pic("b", "2")} {
+		if err := s.decodePicture(p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var worked []string
 	for {
 		select {
@@ -46,11 +49,45 @@ func TestPictureQueue(t *testing.T) {
 
 	// The session ends with one picture at the worker and two waiting:
 	// all three are given up.
-	s.decodePicture(pic("a", "3"))
-	s.decodePicture(pic("b", "3"))
-	s.decodePicture(pic("c", "3"))
+	for _, p := range []picture{pic("a", "3"), pic("b", "3"), pic("c", "3")} {
+		if err := s.decodePicture(p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.abandonPictures()
 	if want := []string{"a:3", "b:3", "c:3"}; !slices.Equal(abandoned, want) {
 		t.Errorf("abandoned %v, want %v", abandoned, want)
+	}
+}
+
+// TestPictureQueueBounded: past maxWaitingBytes waiting, a picture is
+// decoded at once on the session's goroutine instead of waiting; one that
+// replaces a waiting picture of its owner still waits.
+func TestPictureQueueBounded(t *testing.T) {
+	s := &session{pictures: newPictureQueue()}
+	var decodedNow []string
+	pic := func(owner string, n int) picture {
+		return picture{owner: owner, data: make([]byte, n), done: func(_ []byte, _ string, err error) error {
+			decodedNow = append(decodedNow, owner)
+			return nil
+		}, abandon: func() {}}
+	}
+	mustDecode := func(p picture) {
+		t.Helper()
+		if err := s.decodePicture(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustDecode(pic("busy", 10)) // to the worker
+	for i := range maxWaitingBytes / avatar.MaxBytes {
+		mustDecode(pic(fmt.Sprint("w", i), avatar.MaxBytes))
+	}
+	if len(decodedNow) != 0 || s.pictures.bytes != maxWaitingBytes {
+		t.Fatalf("%d decoded at once, %d bytes waiting; want none and %d", len(decodedNow), s.pictures.bytes, maxWaitingBytes)
+	}
+	mustDecode(pic("w0", avatar.MaxBytes)) // replaces its owner's
+	mustDecode(pic("over", 1))
+	if !slices.Equal(decodedNow, []string{"over"}) || s.pictures.bytes != maxWaitingBytes {
+		t.Errorf("decoded at once: %v, %d bytes waiting; want only over@, %d", decodedNow, s.pictures.bytes, maxWaitingBytes)
 	}
 }

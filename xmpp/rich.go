@@ -265,7 +265,7 @@ func (s *session) fetchAvatar(jid, id string) error {
 		}
 		// The contact's current picture is this one: if it is not usable,
 		// none from PEP is shown, not the one before.
-		s.decodePicture(picture{owner: jid + " pep", data: avatarData(st, id),
+		return s.decodePicture(picture{owner: jid + " pep", data: avatarData(st, id),
 			done: func(png []byte, pid string, err error) error {
 				c := s.across.rich.contacts[jid]
 				if c == nil || c.avatarTried != id {
@@ -287,7 +287,6 @@ func (s *session) fetchAvatar(jid, id string) error {
 					c.avatarTried = ""
 				}
 			}})
-		return nil
 	})
 }
 
@@ -349,7 +348,9 @@ func (s *session) fetchVCard(jid, hash string) error {
 		}
 		c.vcardAsked = false
 		if st != nil {
-			s.applyVCard(jid, c, st, hash)
+			if err := s.applyVCard(jid, c, st, hash); err != nil {
+				return err
+			}
 		}
 		if next := c.vcardNext; next != nil {
 			c.vcardNext = nil
@@ -360,7 +361,7 @@ func (s *session) fetchVCard(jid, hash string) error {
 }
 
 // applyVCard takes a vCard answer, current for the photo hash.
-func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string) {
+func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string) error {
 	c.vcardFor = &hash
 	var v vcardXML
 	if st.Type == "result" && st.VCard != nil {
@@ -374,12 +375,12 @@ func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string
 			s.cfg.Avatars.Remove(jid + " vcard")
 		}
 		s.setProfile(jid, c)
-		return
+		return nil
 	}
 	// The names show now; the photo replaces the one before once decoded.
 	s.setProfile(jid, c)
 	current := c.vcardFor
-	s.decodePicture(picture{owner: jid + " vcard", data: photo,
+	return s.decodePicture(picture{owner: jid + " vcard", data: photo,
 		done: func(png []byte, pid string, err error) error {
 			c := s.across.rich.contacts[jid]
 			if c == nil || c.vcardFor != current {
