@@ -156,9 +156,10 @@ func (s *Store) Write(batch []presence.Write) []error {
 		case w.Record.JID == "":
 			fail(i, errors.New("record has no JID"))
 		default:
-			var err error
-			if buf, err = w.Record.AppendJSON(buf); err != nil {
-				fail(i, err)
+			if v, err := w.Record.AppendJSON(buf); err != nil {
+				fail(i, err) // buf stays as it was: the values before stand
+			} else {
+				buf = v
 			}
 		}
 		ends[i] = len(buf)
