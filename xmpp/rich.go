@@ -273,13 +273,8 @@ func (s *session) fetchAvatar(jid, id string) error {
 				}
 				if err != nil {
 					s.log.Info("xmpp: picture not usable", "jid", jid, "id", id, "err", err)
-					s.cfg.Avatars.Remove(jid + " pep")
-					c.profile.PEPAvatar = ""
-				} else {
-					s.cfg.Avatars.Set(jid+" pep", pid, png)
-					c.profile.PEPAvatar = pid
 				}
-				s.setProfile(jid, c)
+				s.showPicture(jid, jid+" pep", c, &c.profile.PEPAvatar, png, pid, err)
 				return nil
 			},
 			abandon: func() {
@@ -288,6 +283,20 @@ func (s *session) fetchAvatar(jid, id string) error {
 				}
 			}})
 	})
+}
+
+// showPicture makes the outcome of decoding a picture of owner (a contact
+// and a source) what contact jid shows in slot, its profile's picture of
+// that source: the picture, or none when it is not usable.
+func (s *session) showPicture(jid, owner string, c *contactRich, slot *string, png []byte, id string, err error) {
+	if err != nil {
+		s.cfg.Avatars.Remove(owner)
+		*slot = ""
+	} else {
+		s.cfg.Avatars.Set(owner, id, png)
+		*slot = id
+	}
+	s.setProfile(jid, c)
 }
 
 // avatarData returns the data of picture id from an items result, nil if
@@ -386,14 +395,7 @@ func (s *session) applyVCard(jid string, c *contactRich, st *stanza, hash string
 			if c == nil || c.vcardFor != current {
 				return nil // the contact left, or a later vCard came
 			}
-			if err != nil {
-				s.cfg.Avatars.Remove(jid + " vcard")
-				c.profile.VCardAvatar = ""
-			} else {
-				s.cfg.Avatars.Set(jid+" vcard", pid, png)
-				c.profile.VCardAvatar = pid
-			}
-			s.setProfile(jid, c)
+			s.showPicture(jid, jid+" vcard", c, &c.profile.VCardAvatar, png, pid, err)
 			return nil
 		},
 		abandon: func() {
