@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"context"
-	"crypto/tls"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,34 +13,20 @@ import (
 	"badges/internal/testenv"
 )
 
-// behindCaddy starts badges with -trusted-proxies 127.0.0.1 and args, and
-// Caddy in front of it with deploy/Caddyfile, as README.md shows it. A base
-// path wraps the reverse_proxy in handle, as the file's comment says, and
-// gives badges -base-path.
+// behindCaddy starts badges (startProxied) and Caddy in front of it with
+// deploy/Caddyfile, as README.md shows it. A base path wraps the
+// reverse_proxy in handle, as the file's comment says, and gives badges
+// -base-path.
 func behindCaddy(t *testing.T, basePath string, args ...string) *front {
 	t.Helper()
-	site, err := os.ReadFile("../../deploy/Caddyfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	args = append([]string{"-trusted-proxies", "127.0.0.1"}, args...)
-	if basePath != "" {
-		args = append(args, "-base-path", basePath)
-	}
-	srv := startWith(t, t.TempDir(), launch{base: basePath}, args...)
-	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	pool, err := testenv.WriteCert(cert, key, []string{publicHost})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startProxied(t, "Caddyfile", basePath, args...)
 	const proxy = "reverse_proxy 127.0.0.1:8080"
-	replace := []string{proxy, "reverse_proxy " + srv.addr}
+	replace := []string{proxy, "reverse_proxy " + p.srv.addr}
 	if basePath != "" {
-		replace = []string{proxy, "handle " + basePath + "/* {\n\t\treverse_proxy " + srv.addr + "\n\t}"}
+		replace = []string{proxy, "handle " + basePath + "/* {\n\t\treverse_proxy " + p.srv.addr + "\n\t}"}
 	}
-	addr := testenv.StartCaddy(t, testenv.CaddyOptions{Site: string(site), Host: publicHost, Cert: cert, Key: key, Replace: replace})
-	return &front{srv: srv, url: "https://" + addr, addr: addr, tls: &tls.Config{RootCAs: pool, ServerName: publicHost}}
+	addr := testenv.StartCaddy(t, testenv.CaddyOptions{Site: p.site, Host: publicHost, Cert: p.cert, Key: p.key, Replace: replace})
+	return &front{srv: p.srv, url: "https://" + addr, addr: addr, tls: p.tls}
 }
 
 // dialSite opens a WebSocket to path on the proxy as a browser at

@@ -35,12 +35,21 @@ type front struct {
 	addr string      // nginx's host:port
 }
 
-// behindNginx starts badges with -trusted-proxies 127.0.0.1 (nginx's
-// address towards it) and args, and nginx in front of it. A base path
-// moves nginx's location and badges' -base-path together.
-func behindNginx(t *testing.T, basePath string, args ...string) *front {
+// proxied is badges started for a proxy in front of it: the deployment's
+// file for that proxy, and the certificate it is to serve for publicHost.
+type proxied struct {
+	site      string
+	srv       *proc
+	cert, key string
+	tls       *tls.Config // trusts that certificate
+}
+
+// startProxied reads deploy/file and starts badges with -trusted-proxies
+// 127.0.0.1 (the proxy's address towards it), args and, when basePath is
+// set, -base-path basePath.
+func startProxied(t *testing.T, file, basePath string, args ...string) proxied {
 	t.Helper()
-	site, err := os.ReadFile("../../deploy/nginx.conf")
+	site, err := os.ReadFile(filepath.Join("../../deploy", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,22 +57,32 @@ func behindNginx(t *testing.T, basePath string, args ...string) *front {
 	if basePath != "" {
 		args = append(args, "-base-path", basePath)
 	}
-	srv := startWith(t, t.TempDir(), launch{base: basePath}, args...)
+	p := proxied{site: string(site), srv: startWith(t, t.TempDir(), launch{base: basePath}, args...)}
 	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	pool, err := testenv.WriteCert(cert, key, []string{publicHost})
+	p.cert, p.key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	pool, err := testenv.WriteCert(p.cert, p.key, []string{publicHost})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.tls = &tls.Config{RootCAs: pool, ServerName: publicHost}
+	return p
+}
+
+// behindNginx starts badges (startProxied) and nginx in front of it with
+// deploy/nginx.conf. A base path moves nginx's location and badges'
+// -base-path together.
+func behindNginx(t *testing.T, basePath string, args ...string) *front {
+	t.Helper()
+	p := startProxied(t, "nginx.conf", basePath, args...)
 	replace := []string{
-		"server 127.0.0.1:8080;", "server " + srv.addr + ";",
-		"/etc/ssl/badges/fullchain.pem", cert, "/etc/ssl/badges/privkey.pem", key,
+		"server 127.0.0.1:8080;", "server " + p.srv.addr + ";",
+		"/etc/ssl/badges/fullchain.pem", p.cert, "/etc/ssl/badges/privkey.pem", p.key,
 	}
 	if basePath != "" {
 		replace = append(replace, "location / {", "location "+basePath+"/ {")
 	}
-	n := testenv.StartNginx(t, testenv.NginxOptions{Site: string(site), Replace: replace})
-	return &front{srv: srv, url: "https://" + n.Addr, addr: n.Addr, tls: &tls.Config{RootCAs: pool, ServerName: publicHost}}
+	n := testenv.StartNginx(t, testenv.NginxOptions{Site: p.site, Replace: replace})
+	return &front{srv: p.srv, url: "https://" + n.Addr, addr: n.Addr, tls: p.tls}
 }
 
 // clientAddr is the i-th of many loopback client addresses, 127.1.x.y,
