@@ -48,8 +48,8 @@ type Store struct {
 }
 
 // Shared keeps pictures for every replica (docs/DESIGN.md, Replicas on
-// Redis): the replica holding the watcher puts each picture it stores,
-// the others get it when they do not hold it.
+// Redis): the replica holding the watcher puts each picture it decodes
+// (Share), the others get it when they do not hold it.
 type Shared interface {
 	// Put keeps png, as Normalize made it, under its id.
 	Put(id string, png []byte) error
@@ -57,8 +57,9 @@ type Shared interface {
 	Get(id string) ([]byte, error)
 }
 
-// UseShared makes s put every new picture into sh and get from it those
-// it does not hold; report is told of sh's errors. Call it before use.
+// UseShared makes s share pictures through sh (Share) and get from it
+// those it does not hold; report is told of sh's errors. Call it before
+// use.
 func (s *Store) UseShared(sh Shared, report func(error)) {
 	s.shared, s.report = sh, report
 }
@@ -92,18 +93,25 @@ func (s *Store) Set(owner, id string, png []byte) {
 	}
 	s.removeLocked(owner)
 	p := s.byID[id]
-	added := p == nil
-	if added {
+	if p == nil {
 		p = &picture{png: png}
 		s.byID[id] = p
 	}
 	p.refs++
 	s.byOwner[owner] = id
 	s.mu.Unlock()
-	if added && s.shared != nil {
-		if err := s.shared.Put(id, png); err != nil {
-			s.report(fmt.Errorf("avatar: share %s: %w", id, err))
-		}
+}
+
+// Share hands picture id to the shared store, for the other replicas; it
+// does nothing without one. It waits for the shared store (Set itself
+// makes no I/O), so the watcher calls it from its picture worker, never
+// from its session's loop.
+func (s *Store) Share(id string, png []byte) {
+	if s.shared == nil {
+		return
+	}
+	if err := s.shared.Put(id, png); err != nil {
+		s.report(fmt.Errorf("avatar: share %s: %w", id, err))
 	}
 }
 

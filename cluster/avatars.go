@@ -11,7 +11,11 @@ import (
 )
 
 // Pictures are kept under avatarPrefix+id for avatarTTL after they were
-// last put or read, so that Redis holds only pictures in use.
+// last put (each time the watcher decodes one) or read from Redis (by a
+// replica that did not hold it), so that Redis does not keep every picture
+// ever published. A picture that goes unchanged and unread in Redis for
+// that long falls out: replicas that then lack it show the placeholder
+// until the contact's picture is decoded again.
 const (
 	avatarPrefix = prefix + "avatar:"
 	avatarTTL    = 30 * 24 * time.Hour

@@ -42,6 +42,7 @@ func TestAvatarsAcrossReplicas(t *testing.T) {
 		t.Fatal("a picture nobody stored is served")
 	}
 	leader.Set("alice@example.com pep", id, pic)
+	leader.Share(id, pic) // as the watcher's picture worker does
 	want, ok := leader.Image(id, 64)
 	if !ok {
 		t.Fatal("the leader does not serve its picture")

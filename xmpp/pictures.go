@@ -53,12 +53,18 @@ func newPictureQueue() pictureQueue {
 }
 
 // decodeWorker is the session's picture worker: started by run, it ends
-// when run does (done closes).
-func (q *pictureQueue) decodeWorker(done <-chan struct{}) {
+// when run does (done closes). Each picture it decodes it also shares with
+// the other replicas, I/O that the session's goroutine must not wait for;
+// sharing one that is no longer current is harmless, pictures being kept
+// by their id.
+func (q *pictureQueue) decodeWorker(done <-chan struct{}, avatars Avatars) {
 	for {
 		select {
 		case p := <-q.work:
 			png, id, err := avatar.Normalize(p.data)
+			if err == nil {
+				avatars.Share(id, png)
+			}
 			select {
 			case q.out <- decoded{picture: p, png: png, id: id, err: err}:
 			case <-done:

@@ -32,6 +32,10 @@ const maxLastSeconds = 10 * 365 * 24 * 3600
 type Avatars interface {
 	Set(owner, id string, png []byte)
 	Remove(owner string)
+	// Share hands a decoded picture to the other replicas, if any; it may
+	// wait for I/O, and is called from the picture worker
+	// (pictures.go), off the session's goroutine.
+	Share(id string, png []byte)
 }
 
 // contactRich is what the watcher keeps of one contact's rich presence.

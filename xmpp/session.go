@@ -110,7 +110,9 @@ func (s *session) run(ctx context.Context) error {
 	defer s.stopPing()
 	defer s.abandonPictures()
 	defer s.stopRooms()
-	go s.pictures.decodeWorker(s.done)
+	if s.cfg.Avatars != nil { // pictures are fetched only then
+		go s.pictures.decodeWorker(s.done, s.cfg.Avatars)
+	}
 	s.sink.Connected()
 	s.sink.BeginSync()
 	s.rosterID = s.ids.next()
