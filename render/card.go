@@ -85,6 +85,41 @@ type Profile struct {
 	LastSeen  time.Time
 }
 
+// ProfileOf is what a card shows of p, p as the reader may see it, but for
+// the picture, which the caller adds from its store.
+func ProfileOf(p presence.Presence) Profile {
+	d := p.Details
+	pr := Profile{JID: p.JID, Name: d.Name, Status: p.Status, Message: p.Message, Tune: tuneOf(d.Tune),
+		Devices: d.Devices, IdleSince: d.IdleSince, LastSeen: p.LastSeen}
+	if m := d.Mood; m != nil {
+		pr.Mood = Mood{Value: m.Value, Text: m.Text}
+	}
+	if a := d.Activity; a != nil {
+		pr.Activity = Activity{General: a.General, Specific: a.Specific, Text: a.Text}
+	}
+	return pr
+}
+
+// tuneOf is the part of t a card or badge words; the zero Tune for none.
+func tuneOf(t *presence.Tune) Tune {
+	if t == nil {
+		return Tune{}
+	}
+	return Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}
+}
+
+// WhenText words how long p has been idle while online, or when it was
+// last seen while offline, at time now; "" otherwise.
+func (p Profile) WhenText(now time.Time) string {
+	switch {
+	case p.Status.Online():
+		return IdleText(p.IdleSince, now)
+	case p.Status == presence.Offline:
+		return SeenText(p.LastSeen, now)
+	}
+	return ""
+}
+
 // cardSpec is everything that shapes a card's pixels, worded: it is
 // comparable and, with the format and scale, keys the cache. The avatar is
 // named by its ID; its bytes travel beside the spec.
@@ -116,14 +151,7 @@ func newCardSpec(p Profile, now time.Time, th Theme) (cardSpec, []byte) {
 	if name := cleanText(p.Name); name != "" && name != s.title {
 		s.title, s.jid = name, s.title
 	}
-	when := ""
-	switch {
-	case p.Status.Online():
-		when = IdleText(p.IdleSince, now)
-	case p.Status == presence.Offline:
-		when = SeenText(p.LastSeen, now)
-	}
-	s.details = cleanText(joinNonEmpty(" · ", DevicesText(p.Devices), when))
+	s.details = cleanText(joinNonEmpty(" · ", DevicesText(p.Devices), p.WhenText(now)))
 	avatar := p.Avatar.PNG
 	if !usableAvatar(avatar) {
 		avatar = nil
@@ -360,12 +388,11 @@ func (l *cardLayout) accessibleText() string {
 // avatarImage decodes the embedded avatar, or the placeholder that
 // /avatar serves (avatar.Placeholder), at edge pixels square.
 func (l *cardLayout) avatarImage(pic []byte, edge int) image.Image {
-	if pic == nil {
-		pic = avatar.Placeholder(l.owner, edge)
+	if pic != nil {
+		if img, err := png.Decode(bytes.NewReader(pic)); err == nil {
+			return img
+		}
 	}
-	img, err := png.Decode(bytes.NewReader(pic))
-	if err != nil {
-		img, _ = png.Decode(bytes.NewReader(avatar.Placeholder(l.owner, edge)))
-	}
+	img, _ := png.Decode(bytes.NewReader(avatar.Placeholder(l.owner, edge)))
 	return img
 }

@@ -62,16 +62,12 @@ func svgPalette(w *svgWriter, p cardPalette) {
 // (avatar.Placeholder), clipped to a circle.
 func (l *cardLayout) svgAvatar(w *svgWriter, pic []byte) {
 	if pic == nil {
-		pic = avatar.Placeholder(l.owner, svgAvatarPixels)
+		pic = avatar.Placeholder(l.owner, CardAvatarSizes[0])
 	}
 	w.raw(`<clipPath id="a"><circle cx="60" cy="60" r="40"/></clipPath><image x="20" y="20" width="80" height="80" preserveAspectRatio="xMidYMid slice" clip-path="url(#a)" href="data:image/png;base64,`)
 	w.b = base64.StdEncoding.AppendEncode(w.b, pic)
 	w.raw(`"/>`)
 }
-
-// svgAvatarPixels is the edge of the picture an SVG card embeds: the
-// circle is 80 CSS pixels, and dense screens show more.
-const svgAvatarPixels = 96
 
 // svgCardText writes one text at its measured width, like a badge's.
 func svgCardText(w *svgWriter, t *textBox, class string) {

@@ -253,7 +253,7 @@ func TestCardConfusableDomain(t *testing.T) {
 // The card's placeholder is the picture /avatar serves, from one function.
 func TestCardPlaceholderIsAvatars(t *testing.T) {
 	svg := Card(Profile{JID: "carol.king@example.com", Status: presence.Unknown}, cardNow, ThemeAuto, 1, SVG).Body
-	want := "data:image/png;base64," + base64.StdEncoding.EncodeToString(avatar.Placeholder("carol.king@example.com", svgAvatarPixels))
+	want := "data:image/png;base64," + base64.StdEncoding.EncodeToString(avatar.Placeholder("carol.king@example.com", CardAvatarSizes[0]))
 	if !bytes.Contains(svg, []byte(want)) {
 		t.Error("the SVG card does not embed avatar.Placeholder")
 	}

@@ -47,10 +47,8 @@ func describePresence(p presence.Presence, o Options, words func(presence.Status
 			d.Message = p.Message
 		}
 	case MessageTune:
-		if t := p.Details.Tune; t != nil {
-			if tune := TuneText(Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}); tune != "" {
-				d.Message = tune
-			}
+		if tune := TuneText(tuneOf(p.Details.Tune)); tune != "" {
+			d.Message = tune
 		}
 	case MessageSeen:
 		// Worded at o.Now, the answer time (docs/API.md#rich-presence).

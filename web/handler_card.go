@@ -42,24 +42,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 // picture is the store's, offered at the largest size that fits the card.
 func (s *Server) profileOf(p presence.Presence) render.Profile {
 	d := p.Details
-	pr := render.Profile{
-		JID:       p.JID,
-		Name:      d.Name,
-		Status:    p.Status,
-		Message:   p.Message,
-		Devices:   d.Devices,
-		IdleSince: d.IdleSince,
-		LastSeen:  p.LastSeen,
-	}
-	if t := d.Tune; t != nil {
-		pr.Tune = render.Tune{Artist: t.Artist, Title: t.Title, Source: t.Source}
-	}
-	if m := d.Mood; m != nil {
-		pr.Mood = render.Mood{Value: m.Value, Text: m.Text}
-	}
-	if a := d.Activity; a != nil {
-		pr.Activity = render.Activity{General: a.General, Specific: a.Specific, Text: a.Text}
-	}
+	pr := render.ProfileOf(p)
 	if d.AvatarID != "" {
 		for _, size := range render.CardAvatarSizes {
 			body, ok := s.avatars.Image(d.AvatarID, size)

@@ -165,7 +165,7 @@ func (s *Server) cardOf(e *presence.Entry, now time.Time) templates.Card {
 		c.Kind = "room"
 	} else {
 		c.Message = e.Presence.Message
-		richCard(&c, e.Presence, s.base, now)
+		s.richCard(&c, e.Presence, now)
 	}
 	return c
 }

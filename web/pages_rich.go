@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"time"
 
-	"badges/avatar"
 	"badges/presence"
 	"badges/render"
 	"badges/templates"
@@ -17,39 +16,25 @@ const placeholderSize = 96
 // richCard adds to c what a page first shows of a JID's rich presence
 // (docs/API.md#rich-presence), from p as the reader may see it; the page's
 // script keeps it live and words its relative time again as the clock
-// moves. base is the server's base path, under which /avatar is served.
-func richCard(c *templates.Card, p presence.Presence, base string, now time.Time) {
+// moves.
+func (s *Server) richCard(c *templates.Card, p presence.Presence, now time.Time) {
 	d := p.Details
+	pr := render.ProfileOf(p)
 	c.Placeholder = "data:image/png;base64," +
-		base64.StdEncoding.EncodeToString(avatar.Placeholder(p.JID, placeholderSize))
+		base64.StdEncoding.EncodeToString(s.avatars.Placeholder(p.JID, placeholderSize))
 	c.Avatar = c.Placeholder
 	if d.AvatarID != "" {
-		c.Avatar = base + presence.AvatarURL(p.JID, d.AvatarID)
+		c.Avatar = s.base + presence.AvatarURL(p.JID, d.AvatarID) // /avatar is under the base path
 	}
-	c.Person = d.Name
-	if t := d.Tune; t != nil {
-		c.Tune = render.TuneText(render.Tune{Artist: t.Artist, Title: t.Title, Source: t.Source})
-	}
-	var mood render.Mood
-	var activity render.Activity
-	if m := d.Mood; m != nil {
-		mood = render.Mood{Value: m.Value, Text: m.Text}
-	}
-	if a := d.Activity; a != nil {
-		activity = render.Activity{General: a.General, Specific: a.Specific, Text: a.Text}
-	}
-	c.Mood = render.MoodText(mood, activity)
-	c.Devices = render.DevicesText(d.Devices)
+	c.Person = pr.Name
+	c.Tune = render.TuneText(pr.Tune)
+	c.Mood = render.MoodText(pr.Mood, pr.Activity)
+	c.Devices = render.DevicesText(pr.Devices)
 	if !d.IdleSince.IsZero() {
 		c.IdleSince = d.IdleSince.UTC().Format(time.RFC3339)
 	}
 	if !p.LastSeen.IsZero() {
 		c.LastSeen = p.LastSeen.UTC().Format(time.RFC3339)
 	}
-	switch {
-	case p.Status.Online():
-		c.When = render.IdleText(d.IdleSince, now)
-	case p.Status == presence.Offline:
-		c.When = render.SeenText(p.LastSeen, now)
-	}
+	c.When = pr.WhenText(now)
 }
