@@ -67,10 +67,6 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg st
 	respond.Error(w, code, msg)
 }
 
-// imageRoutes are the prefixes of the routes that answer images
-// (routes): a name there ends in ".svg" or ".png".
-var imageRoutes = []string{"/badge/", "/icon/", "/room/", "/avatar/", "/card/", "/group/"}
-
 // imageRoute reports whether r, not yet routed, asks for an image, and in
 // which format.
 func (s *Server) imageRoute(r *http.Request) (render.Format, bool) {
@@ -90,8 +86,8 @@ func (s *Server) imageRoute(r *http.Request) (render.Format, bool) {
 	default:
 		return 0, false
 	}
-	for _, prefix := range imageRoutes {
-		if strings.HasPrefix(p, prefix) {
+	for _, ir := range imageRoutes {
+		if strings.HasPrefix(p, ir.prefix) {
 			return f, true
 		}
 	}

@@ -1,9 +1,28 @@
 package web
 
-import "badges/apidoc"
+import (
+	"net/http"
+
+	"badges/apidoc"
+)
 
 // catchAll is the pattern of handleUnmatched.
 const catchAll = "/"
+
+// imageRoutes are the routes that answer images (docs/API.md#badges-and-images),
+// by prefix: a name there ends in ".svg" or ".png". Requests refused before
+// routing are answered with an image on them too (Server.refuse).
+var imageRoutes = []struct {
+	prefix string
+	serve  func(*Server, http.ResponseWriter, *http.Request)
+}{
+	{"/badge/", (*Server).handleBadge},
+	{"/icon/", (*Server).handleIcon},
+	{"/room/", (*Server).handleRoomBadge},
+	{"/avatar/", (*Server).handleAvatar},
+	{"/card/", (*Server).handleCard},
+	{"/group/", (*Server).handleGroupBadge},
+}
 
 // routes lists every route of docs/API.md in one place.
 func (s *Server) routes(mux router) {
@@ -18,12 +37,9 @@ func (s *Server) routes(mux router) {
 
 	// Badges and images (docs/API.md#badges-and-images). A wildcard must be a whole segment, so
 	// the handlers cut ".svg" or ".png" off the name themselves.
-	mux.HandleFunc("GET /badge/{file...}", s.handleBadge)
-	mux.HandleFunc("GET /icon/{file...}", s.handleIcon)
-	mux.HandleFunc("GET /room/{file...}", s.handleRoomBadge)
-	mux.HandleFunc("GET /avatar/{file...}", s.handleAvatar)
-	mux.HandleFunc("GET /card/{file...}", s.handleCard)
-	mux.HandleFunc("GET /group/{file...}", s.handleGroupBadge)
+	for _, ir := range imageRoutes {
+		mux.HandleFunc("GET "+ir.prefix+"{file...}", func(w http.ResponseWriter, r *http.Request) { ir.serve(s, w, r) })
+	}
 
 	// JSON (docs/API.md#json).
 	mux.HandleFunc("GET /api/v1/presence/{jid...}", s.handlePresence)

@@ -70,26 +70,24 @@ func parseRedisURL(s string) (string, error) {
 // parseLeaseTTL checks -lease-ttl: at most 10 s, so that a standby takes
 // over within 15 s of the holder's death (docs/API.md#storage-and-scale).
 func parseLeaseTTL(s string) (time.Duration, error) {
-	d, err := parseDuration(s)
-	if err != nil {
-		return 0, err
-	}
-	if d < time.Second || d > 10*time.Second {
-		return 0, errors.New("must be from 1s to 10s")
-	}
-	return d, nil
+	return parseDurationIn(s, time.Second, 10*time.Second, "from 1s to 10s")
 }
 
 // parseExpiryClaim checks -expiry-claim: long enough for a write to
 // Redis to answer (2 s at most), short enough that an expiry claimed by a
 // replica that died is not late by much.
 func parseExpiryClaim(s string) (time.Duration, error) {
+	return parseDurationIn(s, time.Second, time.Minute, "from 1s to 1m")
+}
+
+// parseDurationIn is parseDuration within [lo, hi], which span words.
+func parseDurationIn(s string, lo, hi time.Duration, span string) (time.Duration, error) {
 	d, err := parseDuration(s)
 	if err != nil {
 		return 0, err
 	}
-	if d < time.Second || d > time.Minute {
-		return 0, errors.New("must be from 1s to 1m")
+	if d < lo || d > hi {
+		return 0, errors.New("must be " + span)
 	}
 	return d, nil
 }

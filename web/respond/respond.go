@@ -147,7 +147,7 @@ func StatusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, presence.ErrBadJID), errors.Is(err, presence.ErrBadStatus), errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest
-	case errors.As(err, &tooBig):
+	case errors.Is(err, ErrBodyTooLarge), errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, presence.ErrUnavailable), errors.Is(err, presence.ErrFenced):
 		return http.StatusServiceUnavailable
@@ -189,10 +189,10 @@ const retryAfterUnavailable = "2"
 var ErrBadRequest = errors.New("bad request")
 
 // ErrBodyTooLarge is the answer to a body over the server's limit
-// (docs/API.md#errors-and-limits). Wrap it with the library's error as a
-// hidden cause (WithHiddenCause), so that StatusOf answers 413 and the
+// (docs/API.md#errors-and-limits): StatusOf answers it 413. Wrap it with
+// the library's error as a hidden cause (WithHiddenCause), so that the
 // library's words reach only the log.
-var ErrBodyTooLarge = errors.New("request body larger than 64 KiB")
+var ErrBodyTooLarge = fmt.Errorf("request body larger than %d KiB", MaxBodyBytes>>10)
 
 // Err answers err as a JSON API error with its mapped status. Server
 // errors are logged to log and hidden from the client.
