@@ -13,6 +13,10 @@ import "badges/avatar"
 // on the session's goroutine, as if there were no worker: a flood of
 // pictures slows the session down rather than growing its memory.
 
+// normalize decodes a picture for the worker: avatar.Normalize, which a
+// test replaces with one it holds up.
+var normalize = avatar.Normalize
+
 // maxWaitingBytes bounds the pictures waiting for the worker, in bytes as
 // published: 16 of the largest accepted.
 const maxWaitingBytes = 16 * avatar.MaxBytes
@@ -61,7 +65,7 @@ func (q *pictureQueue) decodeWorker(done <-chan struct{}, avatars Avatars) {
 	for {
 		select {
 		case p := <-q.work:
-			png, id, err := avatar.Normalize(p.data)
+			png, id, err := normalize(p.data)
 			if err == nil {
 				avatars.Share(id, png)
 			}
@@ -93,7 +97,7 @@ func (s *session) decodePicture(p picture) error {
 		}
 	}
 	if q.bytes+len(p.data) > maxWaitingBytes {
-		png, id, err := avatar.Normalize(p.data)
+		png, id, err := normalize(p.data)
 		return p.done(png, id, err)
 	}
 	q.bytes += len(p.data)
